@@ -1,0 +1,82 @@
+//! The command line: clap definitions and dispatch to the headless commands and the TUI.
+//!
+//! Every command returns an [`Outcome`]; errors are reported once, here, with their whole
+//! context chain, and mapped to the exit codes of DESIGN.md by [`crate::exit::classify`].
+
+mod history;
+pub mod sandbox;
+mod send;
+pub mod token;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::exit::{self, Outcome};
+
+/// apiplay: a terminal playground for token-issuing backend APIs.
+#[derive(Debug, Parser)]
+#[command(name = "apiplay", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; without one, apiplay opens the TUI.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the TUI when no sub-command is given.
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// The sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the terminal UI (the default).
+    Tui,
+    /// Render a payload, send it, print the response and record it.
+    Send(send::SendArgs),
+    /// Send a recorded exchange again, with secrets re-resolved from the environment.
+    Replay(send::ReplayArgs),
+    /// List recorded exchanges, newest first.
+    History(history::HistoryArgs),
+    /// List issued tokens with their time left.
+    Tokens(history::TokensArgs),
+    /// Build, decode and verify tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// Run the embedded sandbox standalone.
+    Sandbox(sandbox::SandboxArgs),
+}
+
+/// Where apiplay finds its environments and payloads.
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    /// The environment to send to (from apiplay.toml, or the built-in `sandbox`).
+    #[arg(long = "env", global = true)]
+    pub env: Option<String>,
+    /// The folder of payload templates.
+    #[arg(long, global = true, default_value = "payloads")]
+    pub payloads: PathBuf,
+}
+
+/// Runs the parsed command line and turns its outcome into the process exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    match run(cli) {
+        Ok(outcome) => outcome.into(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            exit::classify(&err).into()
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        None | Some(Command::Tui) => crate::tui::run(&cli.tui),
+        Some(Command::Send(args)) => send::send(&args, cli.tui.env.as_deref()),
+        Some(Command::Replay(args)) => send::replay(&args, cli.tui.env.as_deref()),
+        Some(Command::History(args)) => history::history(&args),
+        Some(Command::Tokens(args)) => history::tokens(&args),
+        Some(Command::Token(cmd)) => token::run(cmd),
+        Some(Command::Sandbox(args)) => sandbox::run(&args),
+    }
+}

