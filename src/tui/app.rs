@@ -245,6 +245,7 @@ impl App {
     }
 
     /// Applies one message.
+    #[allow(clippy::too_many_lines)] // one arm per message reads better than a split
     pub fn update(&mut self, msg: Message) {
         match msg {
             Message::Input(event) => self.on_event(&event),

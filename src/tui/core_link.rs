@@ -14,7 +14,7 @@ use tokio::sync::{OnceCell, RwLock};
 use super::model::{
     EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, Refusal, SendOutcome, TokenRow, VarValue,
 };
-use crate::collection::{self, Cache, Collection, PayloadTemplate, Rendered, TemplateError};
+use crate::collection::{self, Collection, PayloadTemplate, Rendered, TemplateError};
 use crate::history::TokenFilter;
 use crate::http::{Exchange, RenderedRequest};
 use crate::session::{self, Session, SessionOptions};
@@ -210,7 +210,8 @@ impl CoreLink {
     pub async fn variables(&self, text: &str) -> Result<Vec<VarValue>, String> {
         let s = self.session().await?.read().await;
         let vars = s.vars(BTreeMap::new());
-        let mut cache = Cache::default();
+        #[allow(clippy::default_trait_access)] // `Cache` is not exported by `collection`
+        let mut cache = Default::default();
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for v in collection::template::variables_in(text) {
@@ -249,6 +250,7 @@ pub enum SendFailure {
     Other(String),
 }
 
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(refusal)`
 fn refusal(e: TemplateError) -> SendFailure {
     let at = match &e {
         TemplateError::InvalidJson { line, col, .. }

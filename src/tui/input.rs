@@ -314,10 +314,8 @@ impl App {
             KeyCode::Char('/') => {
                 self.prompt = Some(Prompt::TokenFilter(self.token_filter.clone()));
             }
-            KeyCode::Enter | KeyCode::Char('v') => {
-                if !self.revealed.remove(&t.id) {
-                    self.revealed.insert(t.id);
-                }
+            KeyCode::Enter | KeyCode::Char('v') if !self.revealed.remove(&t.id) => {
+                self.revealed.insert(t.id);
             }
             KeyCode::Char('c' | 'y') => {
                 self.effects.push(Effect::Copy(t.token.clone()));

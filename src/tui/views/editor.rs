@@ -88,7 +88,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         // An error at the end of a line (or past it) still gets a visible mark.
         if let Some((mr, mc)) = mark {
             let len = line.chars().count();
-            if mr == row + 1 && mc > len && mc - 1 >= e.left && mc - 1 - e.left < text_w {
+            if mr == row + 1 && mc > len && mc > e.left && mc - 1 - e.left < text_w {
                 let px = text_x + u16::try_from(mc - 1 - e.left).unwrap_or(u16::MAX);
                 buf.set_string(px, y, "◂", theme::error_spot());
             }

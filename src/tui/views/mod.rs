@@ -12,7 +12,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::app::{App, Focus, Level, Tab};
+use super::app::{App, Focus, Level};
 use super::keymap;
 
 impl Widget for &App {
@@ -100,12 +100,8 @@ fn focused(app: &App, focus: Focus) -> bool {
     app.focus == focus && app.popup.is_none()
 }
 
-/// The visible tab's title, for tests and the sidebar.
-pub fn tab_title(tab: Tab) -> &'static str {
-    tab.title()
-}
-
 /// Writes `text` clipped to `area`'s first row.
+#[allow(clippy::needless_pass_by_value)] // call sites build the line inline
 fn line_at(buf: &mut Buffer, area: Rect, y: u16, line: Line<'_>) {
     if y >= area.y + area.height || area.width == 0 {
         return;
