@@ -306,11 +306,8 @@ impl App {
                     self.sending = None;
                     match result {
                         Ok(outcome) => {
-                            let text = format!(
-                                "{} in {} ms",
-                                outcome.status,
-                                outcome.elapsed.as_millis()
-                            );
+                            let text =
+                                format!("{} in {} ms", outcome.status, outcome.elapsed.as_millis());
                             let warn = outcome.warning.clone();
                             self.show_outcome(outcome);
                             self.focus = Focus::Response;

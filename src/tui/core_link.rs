@@ -104,10 +104,16 @@ impl CoreLink {
             let s = lock.read().await;
             let recorded = get_exchange(&s, id).map_err(SendFailure::Other)?;
             let rendered = s.rehydrate(&recorded.request).map_err(refusal)?;
-            (rendered, s.engine.clone(), s.env.name.clone(), recorded.payload)
+            (
+                rendered,
+                s.engine.clone(),
+                s.env.name.clone(),
+                recorded.payload,
+            )
         };
         let exchange = session::send_with(&engine, &env, &payload, &rendered).await;
-        self.finish(lock, exchange, &rendered, &BTreeMap::new()).await
+        self.finish(lock, exchange, &rendered, &BTreeMap::new())
+            .await
     }
 
     async fn finish(
@@ -134,7 +140,9 @@ impl CoreLink {
         let Some(store) = &s.store else {
             return Ok(Vec::new());
         };
-        let store = store.lock().map_err(|_| "the history lock is poisoned".to_owned())?;
+        let store = store
+            .lock()
+            .map_err(|_| "the history lock is poisoned".to_owned())?;
         let rows = store
             .list_exchanges(LIST_LIMIT, None)
             .map_err(|e| e.to_string())?;
@@ -158,7 +166,9 @@ impl CoreLink {
         let Some(store) = &s.store else {
             return Ok(Vec::new());
         };
-        let store = store.lock().map_err(|_| "the history lock is poisoned".to_owned())?;
+        let store = store
+            .lock()
+            .map_err(|_| "the history lock is poisoned".to_owned())?;
         let filter = TokenFilter {
             limit: Some(LIST_LIMIT),
             ..TokenFilter::default()
@@ -295,7 +305,9 @@ fn get_exchange(s: &Session, id: i64) -> Result<Exchange, String> {
         .store
         .as_ref()
         .ok_or_else(|| "the history is not available".to_owned())?;
-    let store = store.lock().map_err(|_| "the history lock is poisoned".to_owned())?;
+    let store = store
+        .lock()
+        .map_err(|_| "the history lock is poisoned".to_owned())?;
     store
         .get_exchange(id)
         .map_err(|e| e.to_string())?

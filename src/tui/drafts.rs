@@ -110,7 +110,11 @@ mod tests {
         assert_eq!(read(&dir, &payload).as_deref(), Some("{\"a\":1}"));
         assert_eq!(newest(&dir).unwrap().text, "{\"a\":1}");
         fs::write(&payload, "{\"a\":1}").unwrap();
-        assert_eq!(read(&dir, &payload), None, "a draft equal to the file is no draft");
+        assert_eq!(
+            read(&dir, &payload),
+            None,
+            "a draft equal to the file is no draft"
+        );
         delete(&dir, &payload).unwrap();
         delete(&dir, &payload).unwrap();
         assert!(newest(&dir).is_none());

@@ -256,9 +256,8 @@ impl<B: Backend> Tui<B> {
                 });
             }
             Effect::Send { id, path, text, .. } => {
-                let task = self.spawn(async move {
-                    send_message(id, link.send(&path, &text).await)
-                });
+                let task =
+                    self.spawn(async move { send_message(id, link.send(&path, &text).await) });
                 self.replace_send(task);
             }
             Effect::Replay { id, exchange, .. } => {
@@ -270,7 +269,9 @@ impl<B: Backend> Tui<B> {
                     task.abort();
                 }
             }
-            Effect::IndexBody { id, body, mode } => self.blocking(move |tx| index(tx, id, &body, mode)),
+            Effect::IndexBody { id, body, mode } => {
+                self.blocking(move |tx| index(tx, id, &body, mode))
+            }
             Effect::Search { id, body, query } => self.blocking(move |tx| {
                 let matches = response::find_all(&body, &query, MAX_MATCHES);
                 let _ = tx.send(Message::SearchDone { id, query, matches });
@@ -373,7 +374,13 @@ pub fn index(tx: &mpsc::UnboundedSender<Message>, id: u64, body: &[u8], mode: Bo
         let result = bigjson::index_json(body, |p| {
             batch.push(p);
             if batch.len() >= limit {
-                open = send(BodyMode::Json, false, std::mem::take(&mut batch), false, None);
+                open = send(
+                    BodyMode::Json,
+                    false,
+                    std::mem::take(&mut batch),
+                    false,
+                    None,
+                );
                 limit = CHUNK;
                 batch.reserve(CHUNK);
             }
@@ -405,7 +412,13 @@ fn text_index(
     bigjson::index_text(body, |p| {
         batch.push(p);
         if batch.len() >= CHUNK {
-            open = send(BodyMode::Text, first, std::mem::take(&mut batch), false, note.clone());
+            open = send(
+                BodyMode::Text,
+                first,
+                std::mem::take(&mut batch),
+                false,
+                note.clone(),
+            );
             first = false;
         }
         open

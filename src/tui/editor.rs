@@ -155,7 +155,9 @@ mod tests {
     fn validation_names_line_and_column() {
         let p = validate("{\n  \"a\": 1,\n  \"b\" 2\n}").unwrap();
         assert_eq!((p.line, p.col), (3, 7));
-        assert!(p.to_string().starts_with("invalid JSON at 3:7: expected `:`"));
+        assert!(p
+            .to_string()
+            .starts_with("invalid JSON at 3:7: expected `:`"));
         assert!(validate(r#"{"t": "{{token}}"}"#).is_none());
     }
 

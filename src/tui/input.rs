@@ -31,7 +31,8 @@ impl App {
         match &mut self.prompt {
             Some(Prompt::Search(q) | Prompt::TokenFilter(q)) => q.push_str(text.trim_end()),
             None if self.focus == Focus::Editor && self.popup.is_none() => {
-                self.editor.insert(&text.replace("\r\n", "\n").replace('\r', "\n"));
+                self.editor
+                    .insert(&text.replace("\r\n", "\n").replace('\r', "\n"));
                 self.edited();
                 self.sync_viewports();
             }
@@ -304,7 +305,11 @@ impl App {
     }
 
     fn tokens_key(&mut self, key: KeyEvent) {
-        let Some(t) = self.filtered_tokens().get(self.token_sel).map(|t| (*t).clone()) else {
+        let Some(t) = self
+            .filtered_tokens()
+            .get(self.token_sel)
+            .map(|t| (*t).clone())
+        else {
             if key.code == KeyCode::Char('/') {
                 self.prompt = Some(Prompt::TokenFilter(self.token_filter.clone()));
             }
@@ -395,7 +400,11 @@ impl App {
             KeyCode::Char('N') => r.next_match(false),
             KeyCode::Char('h') => r.show_headers = !r.show_headers,
             KeyCode::Char('/') => {
-                let q = r.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
+                let q = r
+                    .search
+                    .as_ref()
+                    .map(|s| s.query.clone())
+                    .unwrap_or_default();
                 self.prompt = Some(Prompt::Search(q));
             }
             KeyCode::Char('y' | 'c') => {
@@ -451,7 +460,7 @@ impl App {
                 if hit(parts.tabs, col, row) {
                     let mut x = parts.tabs.x;
                     for tab in Tab::ALL {
-                        let w = u16::try_from(tab.title().len() + 3).unwrap_or(u16::MAX);
+                        let w = u16::try_from(tab.title().len() + 1).unwrap_or(u16::MAX);
                         if col < x + w {
                             self.tab = tab;
                             self.refresh_tab();

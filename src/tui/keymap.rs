@@ -7,19 +7,39 @@ use super::app::{Focus, Tab};
 /// (section, key, what it does) for the help popup.
 pub const KEYMAP: &[(&str, &str, &str)] = &[
     ("Everywhere", "F5  Ctrl+R", "send the payload in the editor"),
-    ("Everywhere", "Esc", "cancel the running request / close popup"),
+    (
+        "Everywhere",
+        "Esc",
+        "cancel the running request / close popup",
+    ),
     ("Everywhere", "Tab  Shift+Tab", "next / previous pane"),
-    ("Everywhere", "Alt+1 Alt+2 Alt+3", "Payloads / History / Tokens tab"),
+    (
+        "Everywhere",
+        "Alt+1 Alt+2 Alt+3",
+        "Payloads / History / Tokens tab",
+    ),
     ("Everywhere", "Ctrl+E", "switch environment"),
     ("Everywhere", "Ctrl+S", "save the editor to its file"),
     ("Everywhere", "Ctrl+D", "docs of the payload's operation"),
-    ("Everywhere", "Ctrl+T", "variables and their resolved values"),
+    (
+        "Everywhere",
+        "Ctrl+T",
+        "variables and their resolved values",
+    ),
     ("Everywhere", "F1  ?", "this help (? outside the editor)"),
     ("Everywhere", "Ctrl+Q", "quit"),
-    ("Everywhere", "mouse", "click focuses/selects, wheel scrolls"),
+    (
+        "Everywhere",
+        "mouse",
+        "click focuses/selects, wheel scrolls",
+    ),
     ("Sidebar", "← →", "previous / next tab"),
     ("Sidebar", "↑ ↓ PgUp PgDn Home End", "move the selection"),
-    ("Payloads", "type  Backspace  Esc", "filter the tree / clear it"),
+    (
+        "Payloads",
+        "type  Backspace  Esc",
+        "filter the tree / clear it",
+    ),
     ("Payloads", "Enter  (click twice)", "open in the editor"),
     ("History", "Enter", "open the exchange (request + response)"),
     ("History", "r", "replay it in the current environment"),
@@ -39,23 +59,19 @@ pub const KEYMAP: &[(&str, &str, &str)] = &[
     ("Response", "y  c", "copy the body (OSC 52)"),
 ];
 
-/// The footer's hints for the focused pane.
+/// The footer's hints for the focused pane (short enough for 80 columns).
 pub fn hints(focus: Focus, tab: Tab) -> &'static str {
     match (focus, tab) {
         (Focus::Sidebar, Tab::Payloads) => {
-            "type to filter  ↑↓ move  Enter open  ←→ tabs  Tab pane  F5 send  F1 help  ^Q quit"
+            "type:filter ↑↓ Enter:open ←→:tabs Tab:pane F5:send F1:help ^Q:quit"
         }
         (Focus::Sidebar, Tab::History) => {
-            "↑↓ move  Enter open  r replay  l load  ←→ tabs  Tab pane  F1 help  ^Q quit"
+            "↑↓ Enter:open r:replay l:load ←→:tabs Tab:pane F1:help ^Q:quit"
         }
         (Focus::Sidebar, Tab::Tokens) => {
-            "↑↓ move  v reveal  c copy  i insert  / filter  ←→ tabs  F1 help  ^Q quit"
+            "↑↓ v:reveal c:copy i:insert /:filter ←→:tabs F1:help ^Q:quit"
         }
-        (Focus::Editor, _) => {
-            "F5 send  ^S save  ^Z/^Y undo/redo  ^D docs  ^T vars  ^E env  Tab pane  F1 help"
-        }
-        (Focus::Response, _) => {
-            "↑↓ PgUp/PgDn g/G scroll  / search  n/N next/prev  h headers  y copy  F1 help"
-        }
+        (Focus::Editor, _) => "F5:send ^S:save ^Z/^Y:undo/redo ^D:docs ^T:vars ^E:env F1:help",
+        (Focus::Response, _) => "↑↓ PgUp/PgDn g/G:scroll /:search n/N h:headers y:copy F1:help",
     }
 }

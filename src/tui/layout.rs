@@ -30,7 +30,7 @@ pub fn areas(area: Rect, wide_sidebar: bool) -> Areas {
             Constraint::Length(1),
         ])
         .split(area);
-    let sidebar_width = (area.width / 4).clamp(22, 44);
+    let sidebar_width = (area.width / 4).clamp(29, 44);
     let cols = Layout::default()
         .direction(Direction::Horizontal)
         .constraints([Constraint::Length(sidebar_width), Constraint::Min(10)])

@@ -194,7 +194,10 @@ impl ResponseView {
         }
         search.matches = matches;
         search.done = true;
-        let top = self.lines.get(self.scroll).map_or(0, |&p| bigjson::offset_of(p)) as u64;
+        let top = self
+            .lines
+            .get(self.scroll)
+            .map_or(0, |&p| bigjson::offset_of(p)) as u64;
         let first = search.matches.partition_point(|&m| m < top);
         if search.matches.is_empty() {
             search.current = None;
@@ -214,7 +217,11 @@ impl ResponseView {
             return;
         }
         let cur = search.current.unwrap_or(0);
-        search.current = Some(if forward { (cur + 1) % n } else { (cur + n - 1) % n });
+        search.current = Some(if forward {
+            (cur + 1) % n
+        } else {
+            (cur + n - 1) % n
+        });
         self.show_current_match();
     }
 

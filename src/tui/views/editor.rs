@@ -18,7 +18,9 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let title = match &e.path {
         Some(p) => format!(
             " {}{} ",
-            p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+            p.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
             if e.is_dirty() { " ●" } else { "" }
         ),
         None => " Editor ".to_owned(),
@@ -51,7 +53,10 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mark = app
         .refused_at
         .or_else(|| e.problem.as_ref().map(|p| (p.line, p.col)));
-    for (i, row) in (e.top..lines.len()).take(usize::from(inner.height)).enumerate() {
+    for (i, row) in (e.top..lines.len())
+        .take(usize::from(inner.height))
+        .enumerate()
+    {
         let y = inner.y + u16::try_from(i).unwrap_or(u16::MAX);
         let number = format!("{:>4} ", row + 1);
         let num_style = if row == cur_row {

@@ -41,7 +41,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             Style::new().add_modifier(Modifier::BOLD),
         ),
     ];
-    if app.editor.path.is_some() {
+    if let Some(path) = &app.editor.path {
         let method = if app.editor.info.method.is_empty() {
             "POST"
         } else {
@@ -52,14 +52,24 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(match app.target_url() {
             Some(url) => Span::raw(url),
             None => Span::styled(
-                format!("(no `{}` backend in this environment)", app.editor.info.backend),
+                format!(
+                    "(no `{}` backend in this environment)",
+                    app.editor.info.backend
+                ),
                 theme::warn(),
             ),
         });
-    }
-    if let Some(path) = &app.editor.path {
         spans.push(Span::styled(" │ ", theme::dim()));
-        spans.push(Span::raw(path.display().to_string()));
+        // Narrow terminals get the file name; the folder is in the sidebar.
+        let shown = if area.width >= 120 {
+            path.display().to_string()
+        } else {
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        };
+        spans.push(Span::raw(shown));
         if app.editor.is_dirty() {
             spans.push(Span::styled(" ● unsaved", theme::warn()));
         }

@@ -36,16 +36,24 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Popup::Variables(vars) => (
             "Variables (secrets masked) — Esc closes",
             if vars.is_empty() {
-                vec![Line::styled("this payload uses no {{variables}}", theme::dim())]
+                vec![Line::styled(
+                    "this payload uses no {{variables}}",
+                    theme::dim(),
+                )]
             } else {
                 vars.iter()
                     .map(|v| {
                         let value = match &v.value {
                             Some(val) => Span::raw(val.clone()),
-                            None => Span::styled("unknown: the send will be refused", theme::error()),
+                            None => {
+                                Span::styled("unknown: the send will be refused", theme::error())
+                            }
                         };
                         Line::from(vec![
-                            Span::styled(format!("{{{{{}}}}} ", v.name), theme::edit(crate::tui::jsonlex::EditKind::Variable)),
+                            Span::styled(
+                                format!("{{{{{}}}}} ", v.name),
+                                theme::edit(crate::tui::jsonlex::EditKind::Variable),
+                            ),
                             Span::styled("= ", theme::dim()),
                             value,
                             Span::styled(format!("  ({})", v.source), theme::dim()),
@@ -90,7 +98,10 @@ fn help_lines() -> Vec<Line<'static>> {
             ));
         }
         lines.push(Line::from(vec![
-            Span::styled(format!("  {key:<26}"), Style::new().fg(ratatui::style::Color::Cyan)),
+            Span::styled(
+                format!("  {key:<26}"),
+                Style::new().fg(ratatui::style::Color::Cyan),
+            ),
             Span::raw((*what).to_owned()),
         ]));
     }
@@ -100,19 +111,33 @@ fn help_lines() -> Vec<Line<'static>> {
 fn docs_lines(app: &App) -> Vec<Line<'static>> {
     let info = &app.editor.info;
     if app.editor.path.is_none() {
-        return vec![Line::styled("open a payload to read its docs", theme::dim())];
+        return vec![Line::styled(
+            "open a payload to read its docs",
+            theme::dim(),
+        )];
     }
     let mut lines = vec![Line::styled(
         format!(
             "{} {} (backend `{}`)",
-            if info.method.is_empty() { "POST" } else { &info.method },
-            if info.url_path.is_empty() { "/" } else { &info.url_path },
+            if info.method.is_empty() {
+                "POST"
+            } else {
+                &info.method
+            },
+            if info.url_path.is_empty() {
+                "/"
+            } else {
+                &info.url_path
+            },
             info.backend
         ),
         Style::new().add_modifier(Modifier::BOLD),
     )];
     if info.docs.trim().is_empty() {
-        lines.push(Line::styled("this payload's sidecar has no docs", theme::dim()));
+        lines.push(Line::styled(
+            "this payload's sidecar has no docs",
+            theme::dim(),
+        ));
     } else {
         lines.extend(info.docs.lines().map(|l| Line::raw(l.to_owned())));
     }

@@ -126,13 +126,17 @@ fn bottom_line<'a>(app: &App, r: &ResponseView) -> Line<'a> {
 }
 
 /// Styles a cached line, shifted `hscroll` columns, with search matches marked.
-fn styled<'a>(line: &FormattedLine, hscroll: usize, query: Option<&str>, current: bool) -> Line<'a> {
+fn styled<'a>(
+    line: &FormattedLine,
+    hscroll: usize,
+    query: Option<&str>,
+    current: bool,
+) -> Line<'a> {
     let lower = query.map(|_| line.text.to_lowercase());
     let hits: Vec<(usize, usize)> = match (query, &lower) {
-        (Some(q), Some(l)) if !q.is_empty() && l.len() == line.text.len() => l
-            .match_indices(q)
-            .map(|(i, m)| (i, i + m.len()))
-            .collect(),
+        (Some(q), Some(l)) if !q.is_empty() && l.len() == line.text.len() => {
+            l.match_indices(q).map(|(i, m)| (i, i + m.len())).collect()
+        }
         _ => Vec::new(),
     };
     let mut spans = Vec::new();

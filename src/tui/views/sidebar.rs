@@ -26,7 +26,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             theme::dim()
         };
-        tabs.push(Span::styled(format!(" {} ", tab.title()), style));
+        tabs.push(Span::styled(tab.title(), style));
         tabs.push(Span::raw(" "));
     }
     line_at(buf, parts.tabs, parts.tabs.y, Line::from(tabs));
@@ -74,7 +74,12 @@ fn payloads(app: &App, parts: SidebarParts, buf: &mut Buffer) {
         } else {
             "nothing matches the filter"
         };
-        line_at(buf, parts.list, parts.list.y, Line::styled(text, theme::dim()));
+        line_at(
+            buf,
+            parts.list,
+            parts.list.y,
+            Line::styled(text, theme::dim()),
+        );
         return;
     }
     rows(buf, parts.list, app.payload_sel, items.len(), |n| {
@@ -100,7 +105,10 @@ fn history(app: &App, parts: SidebarParts, buf: &mut Buffer) {
         parts.top,
         parts.top.y,
         Line::styled(
-            format!("{:<6} {:<8} {:<4} {:>6}  {:<10} payload", "#", "when", "st", "ms", "env"),
+            format!(
+                "{:<6} {:<8} {:<4} {:>6}  {:<10} payload",
+                "#", "when", "st", "ms", "env"
+            ),
             theme::dim(),
         ),
     );
@@ -115,15 +123,17 @@ fn history(app: &App, parts: SidebarParts, buf: &mut Buffer) {
     }
     rows(buf, parts.list, app.history_sel, app.history.len(), |n| {
         let h = &app.history[n];
-        let status = h
-            .status
-            .map_or_else(|| Span::styled("err ", theme::error()), |s| {
-                Span::styled(format!("{s:<4}"), theme::status(s))
-            });
+        let status = h.status.map_or_else(
+            || Span::styled("err ", theme::error()),
+            |s| Span::styled(format!("{s:<4}"), theme::status(s)),
+        );
         Line::from(vec![
             Span::raw(format!("{:<6} {:<8} ", h.id, clock(h.at))),
             status,
-            Span::raw(format!(" {:>6}  {:<10} {}", h.duration_ms, h.env, h.payload)),
+            Span::raw(format!(
+                " {:>6}  {:<10} {}",
+                h.duration_ms, h.env, h.payload
+            )),
         ])
     });
 }
@@ -155,7 +165,12 @@ fn tokens(app: &App, parts: SidebarParts, buf: &mut Buffer) {
         } else {
             "no token matches the filter"
         };
-        line_at(buf, parts.list, parts.list.y, Line::styled(text, theme::dim()));
+        line_at(
+            buf,
+            parts.list,
+            parts.list.y,
+            Line::styled(text, theme::dim()),
+        );
         return;
     }
     rows(buf, parts.list, app.token_sel, items.len(), |n| {
@@ -176,7 +191,8 @@ fn tokens(app: &App, parts: SidebarParts, buf: &mut Buffer) {
                 t.format,
                 clip(t.subject.as_deref().unwrap_or("-"), 20),
                 clip(t.app.as_deref().unwrap_or("-"), 18),
-                t.issued_at.map_or_else(|| "-".to_owned(), |i| ago(app.now, i)),
+                t.issued_at
+                    .map_or_else(|| "-".to_owned(), |i| ago(app.now, i)),
             )),
             left,
             Span::raw(" "),
@@ -185,14 +201,32 @@ fn tokens(app: &App, parts: SidebarParts, buf: &mut Buffer) {
     });
     if let Some(t) = items.get(app.token_sel) {
         let claims = serde_json::to_string_pretty(&t.claims).unwrap_or_default();
-        let mut lines = vec![Line::styled(
-            format!("#{} decoded claims — {}", t.id, t.format),
-            Style::new().add_modifier(Modifier::BOLD),
-        )];
+        let shown = if app.revealed.contains(&t.id) {
+            t.token.clone()
+        } else {
+            format!("{}  (v reveals)", mask(&t.token))
+        };
+        let mut lines = vec![
+            Line::from(vec![
+                Span::styled(
+                    format!("#{} ", t.id),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(shown),
+            ]),
+            Line::styled(
+                format!("decoded claims ({})", t.format),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+        ];
         lines.extend(claims.lines().map(|l| Line::raw(l.to_owned())));
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::TOP).border_style(theme::dim()))
+            .block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme::dim()),
+            )
             .render(parts.details, buf);
     }
 }

@@ -31,7 +31,9 @@ pub fn edit(kind: EditKind) -> Style {
 /// Border of a pane, brighter when focused.
 pub fn border(focused: bool) -> Style {
     if focused {
-        Style::new().fg(Color::LightBlue).add_modifier(Modifier::BOLD)
+        Style::new()
+            .fg(Color::LightBlue)
+            .add_modifier(Modifier::BOLD)
     } else {
         Style::new().fg(Color::DarkGray)
     }
