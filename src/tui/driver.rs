@@ -270,7 +270,7 @@ impl<B: Backend> Tui<B> {
                 }
             }
             Effect::IndexBody { id, body, mode } => {
-                self.blocking(move |tx| index(tx, id, &body, mode))
+                self.blocking(move |tx| index(tx, id, &body, mode));
             }
             Effect::Search { id, body, query } => self.blocking(move |tx| {
                 let matches = response::find_all(&body, &query, MAX_MATCHES);
