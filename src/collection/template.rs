@@ -18,7 +18,7 @@ pub struct VarRef {
     pub span: Range<usize>,
 }
 
-/// Every `{{name}}` in `text`, in order. Names are letters, digits and `_ . - : $ #`.
+/// Every `{{name}}` in `text`, in order. Names are letters, digits and `_ . - : $ # @ +`.
 pub fn variables_in(text: &str) -> Vec<VarRef> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
@@ -43,7 +43,7 @@ pub fn variables_in(text: &str) -> Vec<VarRef> {
 }
 
 fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':' | '$' | '#')
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':' | '$' | '#' | '@' | '+')
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
