@@ -308,19 +308,20 @@ impl App {
                         Ok(outcome) => {
                             let text =
                                 format!("{} in {} ms", outcome.status, outcome.elapsed.as_millis());
-                            let warn = outcome.warning.clone();
                             self.show_outcome(outcome);
                             self.focus = Focus::Response;
-                            match warn {
-                                Some(w) => self.say(Level::Warn, w),
-                                None => self.say(Level::Info, text),
-                            }
-                            self.effects.push(Effect::LoadHistory);
-                            self.effects.push(Effect::LoadTokens);
+                            self.say(Level::Info, text);
                         }
                         Err(e) => self.say(Level::Error, e),
                     }
                 }
+            }
+            Message::Recorded { warning } => {
+                if let Some(w) = warning {
+                    self.say(Level::Warn, w);
+                }
+                self.effects.push(Effect::LoadHistory);
+                self.effects.push(Effect::LoadTokens);
             }
             Message::BodyIndexed {
                 id,

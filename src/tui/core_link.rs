@@ -17,7 +17,7 @@ use super::model::{
 use crate::collection::{self, Collection, PayloadTemplate, Rendered, TemplateError};
 use crate::history::TokenFilter;
 use crate::http::{Exchange, RenderedRequest};
-use crate::session::{self, Session, SessionOptions};
+use crate::session::{self, Session, SessionOptions, SharedStore};
 
 /// How many rows the History and Tokens tabs read.
 const LIST_LIMIT: usize = 500;
@@ -83,24 +83,30 @@ impl CoreLink {
     }
 
     /// Renders `text` as the payload at `path` and sends it; a refusal means nothing was sent.
-    pub async fn send(&self, path: &Path, text: &str) -> Result<SendOutcome, SendFailure> {
+    pub async fn send(&self, path: &Path, text: &str) -> Result<Sent, SendFailure> {
         let lock = self.session().await.map_err(SendFailure::Other)?;
         let template = template(path, text).map_err(refusal)?;
-        let (rendered, engine, env) = {
+        let (rendered, engine, env, store, warning) = {
             let s = lock.read().await;
             let rendered = s.render(&template, BTreeMap::new()).map_err(refusal)?;
-            (rendered, s.engine.clone(), s.env.name.clone())
+            (
+                rendered,
+                s.engine.clone(),
+                s.env.name.clone(),
+                s.store.clone(),
+                s.store_warning.clone(),
+            )
         };
         let payload = path.display().to_string();
         let exchange = session::send_with(&engine, &env, &payload, &rendered).await;
         let captures = template.sidecar.sidecar.captures.clone();
-        self.finish(lock, exchange, &rendered, &captures).await
+        Ok(sent(exchange, &rendered, store, captures, warning))
     }
 
     /// Sends a recorded exchange again in the current environment.
-    pub async fn replay(&self, id: i64) -> Result<SendOutcome, SendFailure> {
+    pub async fn replay(&self, id: i64) -> Result<Sent, SendFailure> {
         let lock = self.session().await.map_err(SendFailure::Other)?;
-        let (rendered, engine, env, payload) = {
+        let (rendered, engine, env, payload, store, warning) = {
             let s = lock.read().await;
             let recorded = get_exchange(&s, id).map_err(SendFailure::Other)?;
             let rendered = s.rehydrate(&recorded.request).map_err(refusal)?;
@@ -109,29 +115,12 @@ impl CoreLink {
                 s.engine.clone(),
                 s.env.name.clone(),
                 recorded.payload,
+                s.store.clone(),
+                s.store_warning.clone(),
             )
         };
         let exchange = session::send_with(&engine, &env, &payload, &rendered).await;
-        self.finish(lock, exchange, &rendered, &BTreeMap::new())
-            .await
-    }
-
-    async fn finish(
-        &self,
-        lock: &RwLock<Session>,
-        exchange: Exchange,
-        rendered: &Rendered,
-        captures: &BTreeMap<String, String>,
-    ) -> Result<SendOutcome, SendFailure> {
-        let s = lock.read().await;
-        let mut warning = s.store_warning.clone();
-        if let Err(e) = s.record(&exchange, captures) {
-            warning = Some(format!("not recorded in the history: {e}"));
-        }
-        let mut outcome = outcome_of(&exchange).map_err(SendFailure::Other)?;
-        outcome.request_summary = summary(&rendered.redacted);
-        outcome.warning = warning;
-        Ok(outcome)
+        Ok(sent(exchange, &rendered, store, BTreeMap::new(), warning))
     }
 
     /// The newest exchanges.
@@ -248,6 +237,64 @@ impl CoreLink {
             });
         }
         Ok(out)
+    }
+}
+
+/// A request that went out: what to show now, and the history write to do next.
+#[derive(Debug)]
+pub struct Sent {
+    /// The response (its body copied for the viewer), or the network error.
+    pub outcome: Result<SendOutcome, String>,
+    /// Records the exchange; run it on a blocking thread after showing the outcome.
+    pub record: RecordJob,
+}
+
+/// A pending history write. The viewer gets the response first, so a large body is on
+/// screen before SQLite has stored it.
+#[derive(Debug)]
+pub struct RecordJob {
+    store: Option<SharedStore>,
+    exchange: Exchange,
+    captures: BTreeMap<String, String>,
+    warning: Option<String>,
+}
+
+impl RecordJob {
+    /// Writes the exchange, its tokens and captures (blocking); returns a warning if the
+    /// history could not be written.
+    pub fn run(self) -> Option<String> {
+        let Some(store) = self.store else {
+            return self.warning;
+        };
+        let Ok(mut store) = store.lock() else {
+            return Some("not recorded: the history lock is poisoned".to_owned());
+        };
+        match store.record(&self.exchange, &self.captures) {
+            Ok(_) => self.warning,
+            Err(e) => Some(format!("not recorded in the history: {e}")),
+        }
+    }
+}
+
+fn sent(
+    exchange: Exchange,
+    rendered: &Rendered,
+    store: Option<SharedStore>,
+    captures: BTreeMap<String, String>,
+    warning: Option<String>,
+) -> Sent {
+    let outcome = outcome_of(&exchange).map(|mut o| {
+        o.request_summary = summary(&rendered.redacted);
+        o
+    });
+    Sent {
+        outcome,
+        record: RecordJob {
+            store,
+            exchange,
+            captures,
+            warning,
+        },
     }
 }
 

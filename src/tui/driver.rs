@@ -20,7 +20,7 @@ use tokio::task::AbortHandle;
 
 use super::app::App;
 use super::bigjson;
-use super::core_link::{self, CoreLink, SendFailure};
+use super::core_link::{self, CoreLink, SendFailure, Sent};
 use super::drafts;
 use super::message::{Effect, Message};
 use super::response::{self, BodyMode};
@@ -230,6 +230,7 @@ impl<B: Backend> Tui<B> {
         }
     }
 
+    #[allow(clippy::too_many_lines)] // one arm per effect, each a few lines
     fn perform(&mut self, effect: Effect) {
         let link = self.link.clone();
         match effect {
@@ -256,13 +257,18 @@ impl<B: Backend> Tui<B> {
                 });
             }
             Effect::Send { id, path, text, .. } => {
-                let task =
-                    self.spawn(async move { send_message(id, link.send(&path, &text).await) });
-                self.replace_send(task);
+                let tx = self.tx.clone();
+                let task = tokio::spawn(async move {
+                    deliver(&tx, id, link.send(&path, &text).await);
+                });
+                self.replace_send(task.abort_handle());
             }
             Effect::Replay { id, exchange, .. } => {
-                let task = self.spawn(async move { send_message(id, link.replay(exchange).await) });
-                self.replace_send(task);
+                let tx = self.tx.clone();
+                let task = tokio::spawn(async move {
+                    deliver(&tx, id, link.replay(exchange).await);
+                });
+                self.replace_send(task.abort_handle());
             }
             Effect::CancelSend => {
                 if let Some(task) = self.send_task.take() {
@@ -343,14 +349,28 @@ impl<B: Backend> Tui<B> {
     }
 }
 
-fn send_message(id: u64, result: Result<super::model::SendOutcome, SendFailure>) -> Message {
+/// Shows the outcome at once, then records the exchange on a blocking thread; a cancel
+/// after this point no longer stops the history write.
+fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, SendFailure>) {
     match result {
-        Ok(outcome) => Message::SendDone {
-            id,
-            result: Ok(outcome),
-        },
-        Err(SendFailure::Refused(refusal)) => Message::SendRefused { id, refusal },
-        Err(SendFailure::Other(e)) => Message::SendDone { id, result: Err(e) },
+        Ok(sent) => {
+            let _ = tx.send(Message::SendDone {
+                id,
+                result: sent.outcome,
+            });
+            let tx = tx.clone();
+            let job = sent.record;
+            tokio::task::spawn_blocking(move || {
+                let warning = job.run();
+                let _ = tx.send(Message::Recorded { warning });
+            });
+        }
+        Err(SendFailure::Refused(refusal)) => {
+            let _ = tx.send(Message::SendRefused { id, refusal });
+        }
+        Err(SendFailure::Other(e)) => {
+            let _ = tx.send(Message::SendDone { id, result: Err(e) });
+        }
     }
 }
 

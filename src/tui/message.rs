@@ -58,6 +58,11 @@ pub enum Message {
         /// The outcome.
         result: Result<SendOutcome, String>,
     },
+    /// An exchange was written to the history (lists are stale now).
+    Recorded {
+        /// Why it could not be written, if it could not.
+        warning: Option<String>,
+    },
     /// A chunk of a body's line index.
     BodyIndexed {
         /// The body it belongs to.
