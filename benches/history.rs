@@ -150,12 +150,12 @@ fn exchange(i: i64, now: i64) -> Exchange {
 
 fn report(what: &str, samples: &mut [Duration], target: Duration) {
     samples.sort();
-    let pct = |p: f64| samples[((samples.len() as f64 - 1.0) * p) as usize];
-    let median = pct(0.5);
+    let pct = |per_mille: usize| samples[(samples.len() - 1) * per_mille / 1000];
+    let median = pct(500);
     println!(
         "{what}: median {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} runs (target median ≤ {} ms: {})",
         median.as_secs_f64() * 1e3,
-        pct(0.99).as_secs_f64() * 1e3,
+        pct(990).as_secs_f64() * 1e3,
         samples[samples.len() - 1].as_secs_f64() * 1e3,
         samples.len(),
         target.as_millis(),
