@@ -82,6 +82,7 @@ pub(crate) fn new_hmac_sha256(key: &[u8]) -> Hmac<Sha256> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

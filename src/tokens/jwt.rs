@@ -53,9 +53,8 @@ pub fn parse(token: &str) -> Result<Jwt<'_>, DecodeError> {
         return Err(DecodeError::JwtParts(parts));
     }
     let mut it = token.splitn(3, '.');
-    let (h, p, s) = match (it.next(), it.next(), it.next()) {
-        (Some(h), Some(p), Some(s)) => (h, p, s),
-        _ => return Err(DecodeError::JwtParts(parts)),
+    let (Some(h), Some(p), Some(s)) = (it.next(), it.next(), it.next()) else {
+        return Err(DecodeError::JwtParts(parts));
     };
     let header = json_part(h, 0, "header")?;
     let payload = json_part(p, h.len() + 1, "payload")?;

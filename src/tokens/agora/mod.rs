@@ -338,13 +338,11 @@ pub fn parse(token: &str) -> Result<AccessToken2, DecodeError> {
     let mut unknown_service_type = None;
     for _ in 0..count {
         let type_id = r.u16("service type")?;
-        match Service::unpack(type_id, &mut r)? {
-            Some(service) => services.push(service),
-            None => {
-                unknown_service_type = Some(type_id);
-                break;
-            }
-        }
+        let Some(service) = Service::unpack(type_id, &mut r)? else {
+            unknown_service_type = Some(type_id);
+            break;
+        };
+        services.push(service);
     }
     if unknown_service_type.is_none() && !r.remaining().is_empty() {
         return Err(DecodeError::TrailingBytes {

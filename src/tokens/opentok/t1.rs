@@ -77,9 +77,8 @@ fn quote_plus(out: &mut String, value: &str) {
 }
 
 fn sign(api_secret: &str, data: &str) -> Hmac<Sha1> {
-    let mut mac = match Hmac::<Sha1>::new_from_slice(api_secret.as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
+    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(api_secret.as_bytes()) else {
+        unreachable!("HMAC takes keys of any length")
     };
     mac.update(data.as_bytes());
     mac
