@@ -15,6 +15,7 @@ pub enum TokenCommand {
 }
 
 /// Runs a token sub-command.
+#[allow(clippy::needless_pass_by_value)]
 pub fn run(cmd: TokenCommand) -> anyhow::Result<Outcome> {
     let _ = cmd;
     anyhow::bail!("not built yet")
