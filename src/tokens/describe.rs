@@ -1,65 +1,12 @@
-//! Human-readable accounts of decoded tokens: absolute UTC times without a date crate, and
-//! relative times ("expires in 23 h 59 m", "expired 3 d ago") that the CLI and TUI share.
+//! Human-readable accounts of decoded tokens, the lines `apiplay token decode` prints and the
+//! TUI's token view can reuse. Times are shown as [`crate::clock`] shows them everywhere.
 
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
 use super::DecodedToken;
-
-/// `YYYY-MM-DD HH:MM:SS UTC` for unix seconds (proleptic Gregorian calendar).
-pub fn utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-/// Converts days since 1970-01-01 to (year, month, day), using 400-year eras.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// A duration in its two largest units: "3 d 4 h", "23 h 59 m", "5 m 2 s", "12 s".
-pub fn span(secs: i64) -> String {
-    let secs = secs.unsigned_abs();
-    let (d, h, m, s) = (
-        secs / 86_400,
-        secs % 86_400 / 3600,
-        secs % 3600 / 60,
-        secs % 60,
-    );
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s} s"),
-        (0, 0, _) => format!("{m} m {s} s"),
-        (0, _, _) => format!("{h} h {m} m"),
-        _ if h == 0 => format!("{d} d"),
-        _ => format!("{d} d {h} h"),
-    }
-}
-
-/// "expires in 23 h 59 m" or "expired 3 d ago".
-pub fn expiry_relative(expires_at: i64, now: i64) -> String {
-    if expires_at > now {
-        format!("expires in {}", span(expires_at - now))
-    } else {
-        format!("expired {} ago", span(now - expires_at))
-    }
-}
+use crate::clock::{rfc3339 as utc, span, time_left as expiry_relative};
 
 /// The lines of a readable account: (label, value) pairs in display order. Services and
 /// grants come last, one line each with their privileges.
@@ -133,14 +80,34 @@ fn describe_service(service: &Value, issue: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokens::TokenFormat;
+    use serde_json::json;
 
     #[test]
-    fn utc_and_relative() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13:20 UTC");
-        assert_eq!(utc(951_825_600), "2000-02-29 12:00:00 UTC");
-        assert_eq!(expiry_relative(86_340, 0), "expires in 23 h 59 m");
-        assert_eq!(expiry_relative(0, 3 * 86_400), "expired 3 d ago");
-        assert_eq!(span(62), "1 m 2 s");
+    fn account_lists_times_and_privileges() {
+        let token = DecodedToken {
+            format: TokenFormat::Agora007,
+            app: Some("app".into()),
+            subject: Some("alice".into()),
+            issued_at: Some(1_000),
+            expires_at: Some(1_000 + 86_400),
+            claims: json!({"services": [{"type": 5, "name": "chat", "user_id": "alice",
+                                         "privileges": {"user": 86_400}}]}),
+        };
+        let lines = account(&token, 1_060);
+        let text: Vec<String> = lines.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        assert_eq!(text[0], "format: agora-007");
+        assert!(text[4].contains("expires in 23 h 59 m"), "{}", text[4]);
+        assert!(
+            text[5].starts_with("service: chat user_id=\"alice\": user for 1 d"),
+            "{}",
+            text[5]
+        );
+        let expired = account(&token, 1_000 + 4 * 86_400);
+        assert!(
+            expired[4].1.ends_with("(expired 3 d 0 h ago)"),
+            "{}",
+            expired[4].1
+        );
     }
 }
