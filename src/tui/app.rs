@@ -274,6 +274,10 @@ impl App {
                     self.refused_at = None;
                     self.sync_viewports();
                     if restored {
+                        let (row, col) =
+                            first_difference(&self.editor.saved_text, &self.editor.text());
+                        self.editor.jump(row, col);
+                        self.sync_viewports();
                         self.say(
                             Level::Warn,
                             format!(
@@ -516,4 +520,21 @@ impl App {
             None => self.say(Level::Warn, "open an exchange first (Enter)"),
         }
     }
+}
+
+/// Row and column (0-based, in characters) where `b` first differs from `a`.
+fn first_difference(a: &str, b: &str) -> (usize, usize) {
+    let (mut row, mut col) = (0, 0);
+    for (x, y) in a.chars().zip(b.chars()) {
+        if x != y {
+            break;
+        }
+        if y == '\n' {
+            row += 1;
+            col = 0;
+        } else {
+            col += 1;
+        }
+    }
+    (row, col)
 }

@@ -128,9 +128,14 @@ impl<B: Backend> Tui<B> {
             let tx = self.tx.clone();
             tokio::task::spawn_blocking(move || {
                 if let Some(d) = drafts::newest(&dir) {
-                    let result = core_link::load_payload(&d.path);
+                    // Drafts keep canonical paths; show the one the payload tree uses.
+                    let path = std::env::current_dir()
+                        .ok()
+                        .and_then(|cwd| d.path.strip_prefix(cwd).ok().map(PathBuf::from))
+                        .unwrap_or(d.path);
+                    let result = core_link::load_payload(&path);
                     let _ = tx.send(Message::PayloadLoaded {
-                        path: d.path,
+                        path,
                         result,
                         replace: Some(d.text),
                         restored: true,

@@ -122,10 +122,12 @@ impl Editor {
         } else if row >= self.top + rows {
             self.top = row + 1 - rows;
         }
+        // Scrolling sideways leaves a margin, so what follows the cursor is in view too.
+        let margin = (cols / 4).min(8);
         if col < self.left {
-            self.left = col;
+            self.left = col.saturating_sub(margin);
         } else if col >= self.left + cols {
-            self.left = col + 1 - cols;
+            self.left = (col + 1 + margin).saturating_sub(cols);
         }
     }
 

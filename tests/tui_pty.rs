@@ -1,0 +1,306 @@
+//! End to end: the real binary in a pseudo-terminal, keys in, screen text out (vt100).
+//! Each test gets its own APIPLAY_HOME and a working directory holding a copy of the
+//! repository's payloads/.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+const F5: &str = "\x1b[15~";
+const ESC: &str = "\x1b";
+const CTRL_Q: &str = "\x11";
+const END: &str = "\x1b[F";
+
+struct Session {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A working directory with a copy of payloads/ and an APIPLAY_HOME.
+fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path().join("work");
+    let home = tmp.path().join("home");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("payloads"),
+        &cwd.join("payloads"),
+    );
+    std::fs::create_dir_all(&home).unwrap();
+    (tmp, cwd, home)
+}
+
+impl Session {
+    fn start(cwd: &Path, home: &Path, args: &[&str]) -> Session {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: 30,
+                cols: 110,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_apiplay"));
+        cmd.args(args);
+        cmd.cwd(cwd);
+        cmd.env("APIPLAY_HOME", home);
+        cmd.env("TERM", "xterm-256color");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 110, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Session {
+            parser,
+            raw,
+            writer,
+            child,
+            _master: pair.master,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Lets crossterm tell a lone Esc from the start of a sequence.
+        std::thread::sleep(Duration::from_millis(80));
+    }
+
+    fn wait_exit(&mut self, secs: u64) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader drain the last bytes.
+                std::thread::sleep(Duration::from_millis(100));
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the TUI did not exit");
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn raw_contains(&self, seq: &[u8]) -> bool {
+        self.raw
+            .lock()
+            .unwrap()
+            .windows(seq.len())
+            .any(|w| w == seq)
+    }
+
+    /// Opens `mesibo-backend-payload.json` from the Payloads tab.
+    fn open_docs_payload(&mut self) {
+        self.wait_for("Payloads History Tokens", 10);
+        self.keys("backend-payload");
+        self.wait_for("filter: backend-payload", 5);
+        self.keys("\r");
+        self.wait_for("✓ valid JSON", 10);
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn send_the_docs_payload_to_the_sandbox_and_find_the_token() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.open_docs_payload();
+    s.keys(F5);
+    let screen = s.wait_for("\"result\": true", 20);
+    assert!(screen.contains("200 OK"), "{screen}");
+    assert!(screen.contains("\"token\": \""), "the user token: {screen}");
+    // The Tokens tab lists it with its time left (mesibo expiry 525600 minutes = 365 days).
+    s.keys("\x1b3");
+    let screen = s.wait_for("xyz@example.com", 10);
+    assert!(screen.contains("mesibo"), "{screen}");
+    assert!(
+        screen.contains("364d 23h") || screen.contains("365d 0h"),
+        "{screen}"
+    );
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}
+
+#[test]
+fn broken_json_is_refused_with_line_and_column() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.open_docs_payload();
+    // Delete the closing brace of the one-line body.
+    s.keys(END);
+    s.keys("\x7f");
+    let screen = s.wait_for("✗ invalid JSON at ", 5);
+    assert!(screen.contains('●'), "unsaved mark: {screen}");
+    s.keys(F5);
+    let screen = s.wait_for("not sent: invalid JSON at ", 5);
+    let at = screen.split("not sent: invalid JSON at ").nth(1).unwrap();
+    let place: String = at
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ':')
+        .collect();
+    let parts: Vec<&str> = place.split(':').collect();
+    assert!(
+        parts.len() >= 2 && parts[0].parse::<usize>().is_ok() && parts[1].parse::<usize>().is_ok(),
+        "line:col expected, got {place:?} in {screen}"
+    );
+    assert!(!screen.contains("200 OK"), "{screen}");
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}
+
+#[test]
+fn a_slow_request_keeps_the_ui_alive_and_esc_cancels_it() {
+    let (_tmp, cwd, home) = workspace();
+    // A server that accepts and never answers within the test.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    std::fs::write(
+        cwd.join("apiplay.toml"),
+        format!("[environments.slow.backends]\nmesibo = \"http://127.0.0.1:{port}/backend/\"\n"),
+    )
+    .unwrap();
+    let mut s = Session::start(&cwd, &home, &["--env", "slow"]);
+    s.open_docs_payload();
+    s.wait_for(&format!("127.0.0.1:{port}"), 5);
+    s.keys(F5);
+    s.wait_for("sending", 5);
+    // The spinner's elapsed time advances while we wait: the UI is not blocked.
+    std::thread::sleep(Duration::from_millis(1200));
+    let screen = s.wait_for("Esc cancels", 2);
+    assert!(
+        screen.contains("sending 1.") || screen.contains("sending 2."),
+        "{screen}"
+    );
+    // Keys are still taken: help opens and closes during the request.
+    s.keys("\x1bOP");
+    s.wait_for("Keys — Esc closes", 5);
+    s.keys(ESC);
+    s.keys(ESC);
+    s.wait_for("request cancelled", 5);
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}
+
+#[test]
+fn quitting_restores_the_terminal() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    assert!(s.parser.lock().unwrap().screen().alternate_screen());
+    s.keys(CTRL_Q);
+    let status = s.wait_exit(10);
+    assert!(status.success(), "{status:?}");
+    let parser = s.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen(), "alternate screen left");
+    assert!(!parser.screen().hide_cursor(), "cursor shown");
+    drop(parser);
+    assert!(s.raw_contains(b"\x1b[?1000l"), "mouse capture off");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    let pid = s.child.process_id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    s.wait_exit(10);
+    let parser = s.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen());
+    assert!(!parser.screen().hide_cursor());
+}
+
+#[test]
+fn an_edit_survives_kill_9_and_is_restored_with_a_notice() {
+    let (_tmp, cwd, home) = workspace();
+    let original =
+        std::fs::read_to_string(cwd.join("payloads/mesibo-backend-payload.json")).unwrap();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.open_docs_payload();
+    s.keys(END);
+    s.keys(" ");
+    s.keys("x");
+    s.wait_for("invalid JSON", 5);
+    // Give the draft writer its few milliseconds, then kill without any chance to clean up.
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = s.child.process_id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    s.wait_exit(10);
+    drop(s);
+    assert_eq!(
+        std::fs::read_to_string(cwd.join("payloads/mesibo-backend-payload.json")).unwrap(),
+        original,
+        "the payload file itself is untouched"
+    );
+    let s = Session::start(&cwd, &home, &[]);
+    let screen = s.wait_for("restored unsaved edits", 10);
+    assert!(screen.contains("mesibo-backend-payload.json"), "{screen}");
+    assert!(screen.contains("} x"), "the edit is back: {screen}");
+}
