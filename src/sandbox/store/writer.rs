@@ -1,7 +1,9 @@
 //! The writer thread: one connection, group commit, answers after COMMIT.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -39,16 +41,38 @@ where
     })
 }
 
+/// Counters of the writer thread, for benchmarks and diagnostics.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub batches: AtomicU64,
+    /// Jobs run.
+    pub jobs: AtomicU64,
+    /// Nanoseconds spent running jobs (statements inside the transaction).
+    pub work_nanos: AtomicU64,
+    /// Nanoseconds spent in `COMMIT`.
+    pub commit_nanos: AtomicU64,
+    /// The longest single `COMMIT`, in nanoseconds.
+    pub max_commit_nanos: AtomicU64,
+}
+
 /// Starts the writer thread over `conn`.
-pub fn spawn(conn: Connection) -> std::io::Result<(mpsc::Sender<Job>, JoinHandle<()>)> {
+pub fn spawn(
+    conn: Connection,
+    stats: Arc<WriterStats>,
+) -> std::io::Result<(mpsc::Sender<Job>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel::<Job>();
     let handle = std::thread::Builder::new()
         .name("sandbox-writer".into())
-        .spawn(move || run(&conn, &rx))?;
+        .spawn(move || run(&conn, &rx, &stats))?;
     Ok((tx, handle))
 }
 
-fn run(conn: &Connection, rx: &mpsc::Receiver<Job>) {
+fn nanos(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+fn run(conn: &Connection, rx: &mpsc::Receiver<Job>, stats: &WriterStats) {
     let mut finishes: Vec<Finish> = Vec::with_capacity(MAX_BATCH);
     // Blocks for the first job of a batch, then takes whatever queued up meanwhile.
     while let Ok(first) = rx.recv() {
@@ -57,6 +81,7 @@ fn run(conn: &Connection, rx: &mpsc::Receiver<Job>) {
             finish(Err(err));
             continue;
         }
+        let started = Instant::now();
         run_one(conn, first, &mut finishes);
         while finishes.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -64,7 +89,14 @@ fn run(conn: &Connection, rx: &mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        stats.work_nanos.fetch_add(nanos(started), Ordering::Relaxed);
+        let committing = Instant::now();
         let commit = exec(conn, "COMMIT");
+        let commit_nanos = nanos(committing);
+        stats.commit_nanos.fetch_add(commit_nanos, Ordering::Relaxed);
+        stats.max_commit_nanos.fetch_max(commit_nanos, Ordering::Relaxed);
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.jobs.fetch_add(finishes.len() as u64, Ordering::Relaxed);
         if commit.is_err() {
             let _ = exec(conn, "ROLLBACK");
         }
