@@ -21,8 +21,16 @@ impl From<Outcome> for ExitCode {
     }
 }
 
-/// Maps an error that reached the top of a command to its exit code.
+/// Maps an error that reached the top of a command to its exit code: network failures are
+/// 3, everything a user can fix in their input or files is 2.
 pub fn classify(err: &anyhow::Error) -> Outcome {
-    let _ = err;
+    for cause in err.chain() {
+        if let Some(http) = cause.downcast_ref::<crate::http::HttpError>() {
+            return match http {
+                crate::http::HttpError::InvalidRequest { .. } => Outcome::BadInput,
+                _ => Outcome::Network,
+            };
+        }
+    }
     Outcome::BadInput
 }

@@ -7,6 +7,7 @@
 //! are views over that line. The [`sandbox`] emulates the four vendors' backends on loopback.
 
 pub mod cli;
+pub mod clock;
 pub mod collection;
 pub mod config;
 pub mod exit;
@@ -14,5 +15,6 @@ pub mod highlight;
 pub mod history;
 pub mod http;
 pub mod sandbox;
+pub mod session;
 pub mod tokens;
 pub mod tui;

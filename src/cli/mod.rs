@@ -4,6 +4,7 @@
 //! context chain, and mapped to the exit codes of DESIGN.md by [`crate::exit::classify`].
 
 mod history;
+mod output;
 pub mod sandbox;
 mod send;
 pub mod token;

@@ -1,19 +1,217 @@
-//! placeholder
+//! `apiplay send` and `apiplay replay`: one request through the session, printed and recorded.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+
+use super::output;
+use crate::collection::{parse_cli_var, PayloadTemplate, SidecarFile};
 use crate::exit::Outcome;
-use clap::Args;
+use crate::http::{EngineOptions, Exchange, DEFAULT_MAX_BODY};
+use crate::session::{Session, SessionOptions};
+
+/// How to print a response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputMode {
+    /// Pretty JSON, highlighted on a terminal (plain when piped or with NO_COLOR).
+    Pretty,
+    /// Compact JSON on one line.
+    Json,
+    /// The body bytes exactly as received.
+    Raw,
+}
+
+/// Limits of the HTTP engine, shared by `send` and `replay`.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Seconds allowed to connect.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub connect_timeout: u64,
+    /// Seconds allowed for the whole exchange.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Largest response body accepted, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY, value_name = "BYTES")]
+    pub max_body: u64,
+}
+
+impl EngineArgs {
+    fn options(&self) -> EngineOptions {
+        EngineOptions {
+            connect_timeout: Duration::from_secs(self.connect_timeout),
+            timeout: Duration::from_secs(self.timeout),
+            max_body: self.max_body,
+        }
+    }
+}
+
 /// Options of `apiplay send`.
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    file: String,
+    /// The payload file (its sidecar `.toml` beside it is read too), or `-` for standard input.
+    pub file: PathBuf,
+    /// Set a variable, overriding every other source (repeatable). V is JSON when it parses as
+    /// a number, boolean, array or object.
+    #[arg(long = "var", value_name = "K=V", value_parser = parse_cli_var)]
+    pub vars: Vec<(String, serde_json::Value)>,
+    /// How to print the response body.
+    #[arg(long, value_enum, default_value_t = OutputMode::Pretty)]
+    pub output: OutputMode,
+    /// Do not record the exchange or its tokens.
+    #[arg(long)]
+    pub no_history: bool,
+    /// Engine limits.
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
+
 /// Options of `apiplay replay`.
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    id: i64,
+    /// The exchange's id (see `apiplay history`).
+    pub id: i64,
+    /// How to print the response body.
+    #[arg(long, value_enum, default_value_t = OutputMode::Pretty)]
+    pub output: OutputMode,
+    /// Engine limits.
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
-pub fn send(_a: &SendArgs, _e: Option<&str>) -> anyhow::Result<Outcome> {
-    anyhow::bail!("todo")
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
-pub fn replay(_a: &ReplayArgs, _e: Option<&str>) -> anyhow::Result<Outcome> {
-    anyhow::bail!("todo")
+
+/// Runs `apiplay send`.
+pub fn send(args: &SendArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
+    let template = if args.file.as_os_str() == "-" {
+        let mut body = String::new();
+        std::io::stdin()
+            .read_to_string(&mut body)
+            .context("reading the payload from standard input")?;
+        PayloadTemplate {
+            name: "<stdin>".to_owned(),
+            body,
+            sidecar: SidecarFile::default(),
+        }
+    } else {
+        PayloadTemplate::load(&args.file)?
+    };
+    // Nothing starts (no sandbox, no store) for a body that cannot be sent.
+    template.validate()?;
+    let overrides: BTreeMap<_, _> = args.vars.iter().cloned().collect();
+    let options = SessionOptions {
+        environment: env.map(str::to_owned),
+        history: !args.no_history,
+        engine: args.engine.options(),
+        ..SessionOptions::default()
+    };
+    runtime()?.block_on(async {
+        let session = Session::start(options).await?;
+        warn_store(&session);
+        let rendered = session.render(&template, overrides)?;
+        let exchange = session.send(&template.name, &rendered).await;
+        finish(
+            &session,
+            &exchange,
+            &template.sidecar.sidecar.captures,
+            args.output,
+        )
+    })
+}
+
+/// Runs `apiplay replay`.
+pub fn replay(args: &ReplayArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
+    let store = crate::history::Store::open_default()?;
+    let recorded = store.get_exchange(args.id)?.with_context(|| {
+        format!(
+            "no exchange #{} in {}; see `apiplay history`",
+            args.id,
+            store.path().display()
+        )
+    })?;
+    drop(store);
+    let options = SessionOptions {
+        environment: Some(env.map_or_else(|| recorded.environment.clone(), str::to_owned)),
+        engine: args.engine.options(),
+        ..SessionOptions::default()
+    };
+    runtime()?.block_on(async {
+        let session = Session::start(options).await?;
+        warn_store(&session);
+        let rendered = session.rehydrate(&recorded.request)?;
+        let exchange = session.send(&recorded.payload, &rendered).await;
+        finish(
+            &session,
+            &exchange,
+            &captures_of(&recorded.payload),
+            args.output,
+        )
+    })
+}
+
+/// The sidecar captures of a recorded payload, if its file is still there.
+fn captures_of(payload: &str) -> BTreeMap<String, String> {
+    SidecarFile::load_beside(std::path::Path::new(payload))
+        .map(|s| s.sidecar.captures)
+        .unwrap_or_default()
+}
+
+fn warn_store(session: &Session) {
+    if let Some(warning) = &session.store_warning {
+        eprintln!("warning: {warning}");
+    }
+}
+
+/// Records and prints an exchange, and says what it means for the exit code.
+fn finish(
+    session: &Session,
+    exchange: &Exchange,
+    captures: &BTreeMap<String, String>,
+    mode: OutputMode,
+) -> anyhow::Result<Outcome> {
+    let recorded = match session.record(exchange, captures) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("warning: {e}; the exchange was not recorded");
+            None
+        }
+    };
+    let response = match &exchange.outcome {
+        Ok(response) => response,
+        Err(e) => return Err(e.clone().into()),
+    };
+    let stderr_colour = std::io::stderr().is_terminal() && output::colour_allowed();
+    eprintln!(
+        "{}",
+        output::status_line(exchange, response, recorded.as_ref(), stderr_colour)
+    );
+    if let Some(recorded) = &recorded {
+        for token in &recorded.tokens {
+            eprintln!("{}", output::token_line(token));
+        }
+        for (name, value) in &recorded.captures {
+            eprintln!(
+                "captured {name} = {}",
+                output::short(&crate::collection::template::value_text(value))
+            );
+        }
+    }
+    let stdout = std::io::stdout();
+    let colour = stdout.is_terminal() && output::colour_allowed();
+    let mut out = stdout.lock();
+    output::body(&mut out, &response.body, mode, colour)?;
+    out.flush()?;
+    Ok(if response.refused() {
+        Outcome::ApiRefused
+    } else {
+        Outcome::Ok
+    })
 }

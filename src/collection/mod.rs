@@ -1,1 +1,488 @@
-//! placeholder: filled in by the core work.
+//! The payload collection: discovery of `*.json` bodies, their sidecars, and rendering a
+//! template into the request that goes on the wire.
+//!
+//! Rendering never sends anything: an invalid body, a broken sidecar or an unknown variable is
+//! a [`TemplateError`] that names the file, line and column and says what to do.
+
+mod sidecar;
+pub mod template;
+mod vars;
+
+use std::path::{Path, PathBuf};
+
+pub use sidecar::{Sidecar, SidecarFile};
+pub use template::{variables_in, VarRef};
+pub use vars::{parse_cli_var, Origin, Resolved, TokenLookup, Vars, BUILTINS, TOKEN_PREFIX};
+
+use crate::config::{line_col, ConfigError, Environment};
+use crate::http::RenderedRequest;
+
+/// Why a payload could not be turned into a request.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        message: String,
+    },
+    /// The body is not valid JSON.
+    #[error("{file}:{line}:{col}: invalid JSON: {message}; fix the body and send again")]
+    InvalidJson {
+        /// The payload, as shown to the user.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// The sidecar is not valid.
+    #[error("{}:{line}:{col}: invalid sidecar: {message}", path.display())]
+    Sidecar {
+        /// The sidecar file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// A `{{name}}` no source defines.
+    #[error("{file}:{line}:{col}: unknown variable `{name}`; pass --var {name}=…, define it in apiplay.toml under [environments.{environment}.variables], or capture it from an earlier response")]
+    UnknownVariable {
+        /// The file the placeholder is in.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// The variable.
+        name: String,
+        /// The environment searched.
+        environment: String,
+    },
+    /// A variable's source failed (a secret's environment variable is unset).
+    #[error("{file}:{line}:{col}: {source}")]
+    Variable {
+        /// The file the placeholder is in.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// The failure.
+        source: ConfigError,
+    },
+    /// The sidecar names a backend the environment does not define.
+    #[error("{file}: backend `{backend}` is not defined in environment `{environment}`; add it under [environments.{environment}.backends] in apiplay.toml")]
+    UnknownBackend {
+        /// The payload.
+        file: String,
+        /// The backend name.
+        backend: String,
+        /// The environment.
+        environment: String,
+    },
+    /// The rendered URL is not a valid URL.
+    #[error("{file}: `{url}` is not a valid URL: {message}")]
+    BadUrl {
+        /// The payload.
+        file: String,
+        /// The URL as rendered.
+        url: String,
+        /// What the parser said.
+        message: String,
+    },
+}
+
+/// A payload body with its sidecar, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadTemplate {
+    /// How the payload is named to the user (its path, or `<stdin>`).
+    pub name: String,
+    /// The body text exactly as in the file.
+    pub body: String,
+    /// The sidecar (defaults when there is none).
+    pub sidecar: SidecarFile,
+}
+
+impl PayloadTemplate {
+    /// Reads a body and the sidecar beside it.
+    pub fn load(path: &Path) -> Result<PayloadTemplate, TemplateError> {
+        let body = std::fs::read_to_string(path).map_err(|e| TemplateError::Io {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let sidecar = SidecarFile::load_beside(path)?;
+        Ok(PayloadTemplate {
+            name: path.display().to_string(),
+            body,
+            sidecar,
+        })
+    }
+
+    /// Checks that the body is valid JSON, naming line:col when it is not.
+    pub fn validate(&self) -> Result<(), TemplateError> {
+        validate_json(&self.name, &self.body)
+    }
+
+    /// Renders the request: the one to send, and a copy with secrets left as `{{name}}` for
+    /// the history.
+    pub fn render(&self, vars: &Vars<'_>) -> Result<Rendered, TemplateError> {
+        self.validate()?;
+        let sidecar = &self.sidecar.sidecar;
+        let env = vars.env();
+        let base =
+            env.backend_url(&sidecar.backend)
+                .ok_or_else(|| TemplateError::UnknownBackend {
+                    file: self.name.clone(),
+                    backend: sidecar.backend.clone(),
+                    environment: env.name.clone(),
+                })?;
+        let mut cache = vars::Cache::default();
+        let request = self.render_once(vars, &mut cache, base, true)?;
+        let redacted = self.render_once(vars, &mut cache, base, false)?;
+        if let Err(e) = reqwest::Url::parse(&request.url) {
+            return Err(TemplateError::BadUrl {
+                file: self.name.clone(),
+                url: redacted.url,
+                message: e.to_string(),
+            });
+        }
+        Ok(Rendered { request, redacted })
+    }
+
+    /// Renders a recorded request again: its body is this template's body, and `url` and
+    /// `headers` (which may hold `{{name}}` placeholders) replace the sidecar's.
+    pub fn rerender(
+        &self,
+        vars: &Vars<'_>,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> Result<Rendered, TemplateError> {
+        self.validate()?;
+        let mut cache = vars::Cache::default();
+        let mut once = |reveal: bool| -> Result<RenderedRequest, TemplateError> {
+            let body_ctx = Locator::new(&self.name, &self.body, 0);
+            let body = template::substitute_json(&self.body, |r| {
+                body_ctx.resolve(vars, &mut cache, r, reveal)
+            })?;
+            let mut plain = |text: &str| {
+                let ctx = Locator::new(&self.name, text, 0);
+                template::substitute_text(text, |r| ctx.resolve(vars, &mut cache, r, reveal))
+            };
+            let url = plain(url)?;
+            let headers = headers
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), plain(v)?)))
+                .collect::<Result<Vec<_>, TemplateError>>()?;
+            let body = (!self.body.is_empty()).then_some(body);
+            Ok(RenderedRequest {
+                method: method.to_owned(),
+                url,
+                headers,
+                body,
+            })
+        };
+        let request = once(true)?;
+        let redacted = once(false)?;
+        Ok(Rendered { request, redacted })
+    }
+
+    /// One rendering; `reveal` false leaves secrets as their `{{name}}`. The cache keeps
+    /// built-ins (`{{$uuid}}`) identical between the two renderings.
+    fn render_once(
+        &self,
+        vars: &Vars<'_>,
+        cache: &mut vars::Cache,
+        base: &str,
+        reveal: bool,
+    ) -> Result<RenderedRequest, TemplateError> {
+        let sidecar = &self.sidecar.sidecar;
+        let body_ctx = Locator::new(&self.name, &self.body, 0);
+        let body =
+            template::substitute_json(&self.body, |r| body_ctx.resolve(vars, cache, r, reveal))?;
+        let side_name = self
+            .sidecar
+            .path
+            .as_ref()
+            .map_or_else(|| self.name.clone(), |p| p.display().to_string());
+        let side_text = &self.sidecar.text;
+        let mut plain = |text: &str| {
+            let offset = side_text.find(text).unwrap_or(0);
+            let ctx = Locator::new(&side_name, side_text, offset);
+            template::substitute_text(text, |r| ctx.resolve(vars, cache, r, reveal))
+        };
+        let path = plain(&sidecar.path)?;
+        let mut url = if path.starts_with("http://") || path.starts_with("https://") {
+            path
+        } else {
+            format!("{base}{path}")
+        };
+        let mut query = Vec::new();
+        for (k, v) in &sidecar.query {
+            query.push((k.clone(), plain(v)?));
+        }
+        if !query.is_empty() {
+            let encoded = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&query)
+                .finish();
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&encoded);
+        }
+        let mut headers = Vec::new();
+        for (k, v) in &sidecar.headers {
+            headers.push((k.clone(), plain(v)?));
+        }
+        let method = sidecar.method.to_ascii_uppercase();
+        let trimmed = body.trim();
+        let body = if matches!(method.as_str(), "GET" | "HEAD" | "DELETE")
+            && (trimmed.is_empty() || trimmed == "{}")
+        {
+            None
+        } else {
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+            }
+            Some(body)
+        };
+        Ok(RenderedRequest {
+            method,
+            url,
+            headers,
+            body,
+        })
+    }
+}
+
+/// A rendered request and its copy for the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// What goes on the wire.
+    pub request: RenderedRequest,
+    /// The same with each secret value replaced by its `{{name}}`.
+    pub redacted: RenderedRequest,
+}
+
+/// Checks that `text` is valid JSON, naming `name:line:col` when it is not.
+pub fn validate_json(name: &str, text: &str) -> Result<(), TemplateError> {
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(TemplateError::InvalidJson {
+            file: name.to_owned(),
+            line: e.line(),
+            col: e.column(),
+            message: strip_position(&e.to_string()),
+        }),
+    }
+}
+
+fn strip_position(message: &str) -> String {
+    message
+        .find(" at line ")
+        .map_or(message, |i| &message[..i])
+        .to_owned()
+}
+
+/// Locates a placeholder of one text (body or sidecar) for error messages.
+struct Locator<'t> {
+    file: &'t str,
+    text: &'t str,
+    base: usize,
+}
+
+impl<'t> Locator<'t> {
+    fn new(file: &'t str, text: &'t str, base: usize) -> Self {
+        Locator { file, text, base }
+    }
+
+    fn resolve(
+        &self,
+        vars: &Vars<'_>,
+        cache: &mut vars::Cache,
+        r: &VarRef,
+        reveal: bool,
+    ) -> Result<serde_json::Value, TemplateError> {
+        let position = || line_col(self.text, self.base + r.span.start);
+        match vars.resolve(&r.name, cache) {
+            Ok(Some(resolved)) if resolved.secret && !reveal => {
+                Ok(serde_json::Value::String(format!("{{{{{}}}}}", r.name)))
+            }
+            Ok(Some(resolved)) => Ok(resolved.value),
+            Ok(None) => {
+                let (line, col) = position();
+                Err(TemplateError::UnknownVariable {
+                    file: self.file.to_owned(),
+                    line,
+                    col,
+                    name: r.name.clone(),
+                    environment: vars.env().name.clone(),
+                })
+            }
+            Err(source) => {
+                let (line, col) = position();
+                Err(TemplateError::Variable {
+                    file: self.file.to_owned(),
+                    line,
+                    col,
+                    source,
+                })
+            }
+        }
+    }
+}
+
+/// One payload of a collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadEntry {
+    /// The body file.
+    pub path: PathBuf,
+    /// Its path relative to the collection root, with `/` separators.
+    pub rel: String,
+}
+
+/// The payload files under a folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    /// The folder.
+    pub root: PathBuf,
+    /// Every `*.json` below it, sorted by relative path.
+    pub payloads: Vec<PayloadEntry>,
+}
+
+impl Collection {
+    /// Lists the `*.json` files below `root`, skipping hidden folders.
+    pub fn discover(root: &Path) -> Result<Collection, TemplateError> {
+        if !root.is_dir() {
+            return Err(TemplateError::Io {
+                path: root.to_owned(),
+                message: "no such folder; run apiplay where payloads/ is, or pass --payloads DIR"
+                    .to_owned(),
+            });
+        }
+        let mut payloads = Vec::new();
+        let mut stack = vec![root.to_owned()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| TemplateError::Io {
+                path: dir.clone(),
+                message: e.to_string(),
+            })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                if hidden {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    let rel = path
+                        .strip_prefix(root)
+                        .unwrap_or(&path)
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    payloads.push(PayloadEntry { path, rel });
+                }
+            }
+        }
+        payloads.sort_by(|a, b| a.rel.cmp(&b.rel));
+        Ok(Collection {
+            root: root.to_owned(),
+            payloads,
+        })
+    }
+}
+
+/// Renders a payload for `env` with the given variables: a convenience for callers that hold
+/// an environment and no other sources.
+pub fn render_with(
+    template: &PayloadTemplate,
+    env: &Environment,
+) -> Result<Rendered, TemplateError> {
+    template.render(&Vars::new(env))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn env() -> Environment {
+        let mut env = Environment::sandbox();
+        env.bind_sandbox("http://127.0.0.1:1");
+        env
+    }
+
+    fn template(body: &str, sidecar: &str) -> PayloadTemplate {
+        PayloadTemplate {
+            name: "p.json".to_owned(),
+            body: body.to_owned(),
+            sidecar: SidecarFile::parse(sidecar, Path::new("p.toml")).unwrap(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_the_history_copy_only() {
+        let t = template(
+            r#"{"op":"useradd","token":"{{mesibo_app_token}}","n":"{{n}}"}"#,
+            "backend = \"mesibo\"\n",
+        );
+        let env = env();
+        let mut vars = Vars::new(&env);
+        vars.overrides.insert("n".to_owned(), json!(7));
+        let rendered = t.render(&vars).unwrap();
+        assert_eq!(rendered.request.url, "http://127.0.0.1:1/backend/");
+        let sent: serde_json::Value =
+            serde_json::from_str(rendered.request.body.as_deref().unwrap()).unwrap();
+        assert_eq!(sent["token"], crate::sandbox::demo::MESIBO_APP_TOKEN);
+        assert_eq!(sent["n"], 7);
+        let kept = rendered.redacted.body.unwrap();
+        assert!(kept.contains("\"{{mesibo_app_token}}\""), "{kept}");
+        assert!(!kept.contains(crate::sandbox::demo::MESIBO_APP_TOKEN));
+    }
+
+    #[test]
+    fn unknown_variable_in_sidecar_names_the_sidecar_position() {
+        let t = template(
+            "{}",
+            "method = \"GET\"\nbackend = \"agora_chat\"\npath = \"/x/{{who}}\"\n",
+        );
+        let err = t.render(&Vars::new(&env())).unwrap_err().to_string();
+        assert!(err.starts_with("p.toml:3:"), "{err}");
+        assert!(err.contains("unknown variable `who`"), "{err}");
+    }
+
+    #[test]
+    fn invalid_json_names_line_and_column() {
+        let t = template("{\n  \"op\": \"useradd\",\n  oops\n}", "");
+        let err = t.render(&Vars::new(&env())).unwrap_err().to_string();
+        assert!(err.starts_with("p.json:3:3: invalid JSON"), "{err}");
+    }
+
+    #[test]
+    fn get_with_empty_body_sends_none_and_query_is_encoded() {
+        let t = template(
+            "{}",
+            "method = \"get\"\nbackend = \"twilio_token_server\"\npath = \"/twilio/token\"\n[query]\nidentity = \"a b&c\"\n",
+        );
+        let r = render_with(&t, &env()).unwrap();
+        assert_eq!(r.request.method, "GET");
+        assert_eq!(r.request.body, None);
+        assert_eq!(
+            r.request.url,
+            "http://127.0.0.1:1/twilio/token?identity=a+b%26c"
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! How the headless commands print: response bodies (pretty, compact or raw; highlighted only
+//! on a terminal without `NO_COLOR`), status lines and token summaries.
+
+use std::io::Write;
+
+use super::send::OutputMode;
+use crate::clock;
+use crate::highlight;
+use crate::history::{IssuedToken, Recorded};
+use crate::http::{Exchange, Response};
+
+/// Whether colour may be used at all (`NO_COLOR` unset or empty).
+pub fn colour_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `200 OK · 3.1 ms · 142 B · POST http://… · exchange #12`.
+pub fn status_line(
+    exchange: &Exchange,
+    response: &Response,
+    recorded: Option<&Recorded>,
+    colour: bool,
+) -> String {
+    let reason = reqwest::StatusCode::from_u16(response.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let mut status = format!("{} {reason}", response.status);
+    if colour {
+        let code = if response.refused() { 31 } else { 32 };
+        status = format!("\x1b[1;{code}m{status}\x1b[0m");
+    }
+    let id = recorded.map_or_else(String::new, |r| format!(" · exchange #{}", r.exchange_id));
+    format!(
+        "{status} · {:.1} ms · {} · {} {}{id}",
+        response.elapsed_ms,
+        size(response.body.len()),
+        exchange.request.method,
+        exchange.request.url
+    )
+}
+
+/// `token mesibo for xyz@example.com (app com.mesibo.firstapp), expires in 364 d 23 h`.
+pub fn token_line(token: &IssuedToken) -> String {
+    let subject = token
+        .subject
+        .as_deref()
+        .map_or_else(String::new, |s| format!(" for {s}"));
+    let app = token
+        .app
+        .as_deref()
+        .map_or_else(String::new, |a| format!(" (app {a})"));
+    let left = token.expires_at.map_or_else(
+        || "no expiry known".to_owned(),
+        |e| clock::time_left(e, clock::now_unix()),
+    );
+    format!("token {}{subject}{app}, {left}", token.format)
+}
+
+/// A byte count for people.
+pub fn size(bytes: usize) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// At most 60 characters of a value, for one-line summaries.
+pub fn short(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(59).collect::<String>())
+    }
+}
+
+/// Shows the first and last four characters of a secret.
+pub fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    if n <= 12 {
+        return "•".repeat(n);
+    }
+    let head: String = secret.chars().take(4).collect();
+    let tail: String = secret.chars().skip(n - 4).collect();
+    format!("{head}…{tail}")
+}
+
+/// Prints a body: JSON pretty or compact (highlighted when `colour`), anything else as text
+/// with control characters made visible, or the raw bytes in `Raw` mode.
+pub fn body(
+    out: &mut impl Write,
+    body: &[u8],
+    mode: OutputMode,
+    colour: bool,
+) -> std::io::Result<()> {
+    if mode == OutputMode::Raw {
+        return out.write_all(body);
+    }
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
+        let text = match mode {
+            OutputMode::Json => json.to_string(),
+            _ => serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string()),
+        };
+        let text = text + "\n";
+        return if colour {
+            out.write_all(highlight::json_ansi(&text).as_bytes())
+        } else {
+            out.write_all(text.as_bytes())
+        };
+    }
+    if body.is_empty() {
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(body);
+    if matches!(text, std::borrow::Cow::Owned(_)) {
+        eprintln!("note: the body is not valid UTF-8; invalid bytes are shown as �, use --output raw for the bytes");
+    }
+    let safe: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
+        .collect();
+    writeln!(out, "{}", safe.trim_end_matches('\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn print(body: &[u8], mode: OutputMode, colour: bool) -> String {
+        let mut out = Vec::new();
+        super::body(&mut out, body, mode, colour).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn bodies_print_by_mode() {
+        let json = br#"{"b":1,"a":[true]}"#;
+        assert_eq!(
+            print(json, OutputMode::Json, false),
+            "{\"b\":1,\"a\":[true]}\n"
+        );
+        assert_eq!(
+            print(json, OutputMode::Pretty, false),
+            "{\n  \"b\": 1,\n  \"a\": [\n    true\n  ]\n}\n"
+        );
+        assert!(print(json, OutputMode::Pretty, true).contains("\x1b["));
+        assert_eq!(
+            print(b"\x1b[2Jhi\xff", OutputMode::Pretty, false),
+            "\u{fffd}[2Jhi\u{fffd}\n"
+        );
+        assert_eq!(
+            print(b"\xff\x00", OutputMode::Raw, false).as_bytes(),
+            "\u{fffd}\0".as_bytes()
+        );
+    }
+
+    #[test]
+    fn masks_keep_only_the_ends() {
+        assert_eq!(mask("87pbh20pzehd9ld0o0pxqx9h80jjqfu9"), "87pb…qfu9");
+        assert_eq!(mask("short"), "•••••");
+    }
+}

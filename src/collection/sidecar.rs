@@ -1,0 +1,141 @@
+//! The TOML sidecar beside a payload body: its request line, headers, backend, captures and
+//! docs. The JSON body stays exactly what goes on the wire; everything else lives here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::TemplateError;
+use crate::config::line_col;
+
+/// The request line and metadata of a payload.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// One paragraph for a person learning the op: what it does, required fields, units.
+    #[serde(default)]
+    pub docs: Option<String>,
+    /// Which of the environment's backends the request goes to.
+    #[serde(default = "default_backend")]
+    pub backend: String,
+    /// The HTTP method.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Appended to the backend's base URL; may hold `{{variables}}`.
+    #[serde(default)]
+    pub path: String,
+    /// Request headers; values may hold `{{variables}}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Query parameters; values may hold `{{variables}}`.
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// Variable name → JSON Pointer into the response body (`""` is the whole body).
+    #[serde(default)]
+    pub captures: BTreeMap<String, String>,
+}
+
+fn default_backend() -> String {
+    "mesibo".to_owned()
+}
+
+fn default_method() -> String {
+    "POST".to_owned()
+}
+
+impl Default for Sidecar {
+    /// A body without a sidecar: POST to the mesibo backend URL.
+    fn default() -> Self {
+        Sidecar {
+            docs: None,
+            backend: default_backend(),
+            method: default_method(),
+            path: String::new(),
+            headers: BTreeMap::new(),
+            query: BTreeMap::new(),
+            captures: BTreeMap::new(),
+        }
+    }
+}
+
+/// A sidecar together with where it came from, for error positions.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SidecarFile {
+    /// The parsed sidecar.
+    pub sidecar: Sidecar,
+    /// The `.toml` file, if there is one.
+    pub path: Option<PathBuf>,
+    /// Its text, to locate `{{variables}}` in error messages.
+    pub text: String,
+}
+
+impl SidecarFile {
+    /// The sidecar path of a payload body: the same name with `.toml`.
+    pub fn path_for(body: &Path) -> PathBuf {
+        body.with_extension("toml")
+    }
+
+    /// Reads the sidecar beside `body`; a missing one gives the defaults.
+    pub fn load_beside(body: &Path) -> Result<SidecarFile, TemplateError> {
+        let path = SidecarFile::path_for(body);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => SidecarFile::parse(&text, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SidecarFile::default()),
+            Err(e) => Err(TemplateError::Io {
+                path,
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Parses sidecar text; `path` is used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<SidecarFile, TemplateError> {
+        let sidecar: Sidecar = toml::from_str(text).map_err(|e| {
+            let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            TemplateError::Sidecar {
+                path: path.to_owned(),
+                line,
+                col,
+                message: e.message().to_owned(),
+            }
+        })?;
+        Ok(SidecarFile {
+            sidecar,
+            path: Some(path.to_owned()),
+            text: text.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_shape() {
+        let text = r#"
+docs = "Creates a user."
+backend = "agora_chat"
+method = "POST"
+path = "/{{agora_org}}/{{agora_app}}/users"
+[headers]
+Authorization = "Bearer {{agora_chat_token}}"
+[captures]
+uuid = "/entities/0/uuid"
+"#;
+        let file = SidecarFile::parse(text, Path::new("x.toml")).unwrap();
+        assert_eq!(file.sidecar.backend, "agora_chat");
+        assert_eq!(file.sidecar.captures["uuid"], "/entities/0/uuid");
+        assert_eq!(file.sidecar.docs.as_deref(), Some("Creates a user."));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let err = SidecarFile::parse("methd = \"GET\"\n", Path::new("p/x.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("p/x.toml:1:1:"), "{msg}");
+        assert!(msg.contains("methd"), "{msg}");
+    }
+}

@@ -1,0 +1,248 @@
+//! Where a `{{name}}` gets its value, first to last: `--var`, values captured from earlier
+//! responses, the environment's variables, built-ins (`{{$uuid}}` …), and the token history
+//! (`{{token:latest}}`, `{{token:FORMAT}}`, `{{token:SUBJECT}}`, `{{token:ID}}`).
+
+use std::collections::BTreeMap;
+
+use rand::Rng;
+use serde_json::Value;
+
+use crate::clock;
+use crate::config::{ConfigError, Environment};
+
+/// The prefix of a reference to the token history.
+pub const TOKEN_PREFIX: &str = "token:";
+
+/// Which source a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `--var` on the command line (or the TUI's overrides).
+    Override,
+    /// Captured from an earlier response in this environment.
+    Capture,
+    /// The environment's variables.
+    Environment,
+    /// A built-in such as `{{$uuid}}`.
+    Builtin,
+    /// The token history.
+    TokenHistory,
+}
+
+/// A resolved value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// The value.
+    pub value: Value,
+    /// Whether to mask it in views and keep it out of the history.
+    pub secret: bool,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// Built-in values drawn once per rendering, so a request and its history copy agree.
+#[derive(Debug, Default)]
+pub struct Cache(BTreeMap<String, Value>);
+
+/// Looks up a token-history reference (the part after `token:`).
+pub type TokenLookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
+/// The variable sources for one rendering.
+pub struct Vars<'a> {
+    /// `--var K=V` values.
+    pub overrides: BTreeMap<String, Value>,
+    /// Captured values of the environment.
+    pub captures: BTreeMap<String, Value>,
+    env: &'a Environment,
+    /// The token history, if one is open.
+    pub tokens: Option<TokenLookup<'a>>,
+}
+
+impl std::fmt::Debug for Vars<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vars")
+            .field("overrides", &self.overrides.keys().collect::<Vec<_>>())
+            .field("captures", &self.captures.keys().collect::<Vec<_>>())
+            .field("env", &self.env.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Vars<'a> {
+    /// Sources with only the environment (and built-ins).
+    pub fn new(env: &'a Environment) -> Self {
+        Vars {
+            overrides: BTreeMap::new(),
+            captures: BTreeMap::new(),
+            env,
+            tokens: None,
+        }
+    }
+
+    /// The environment searched.
+    pub fn env(&self) -> &Environment {
+        self.env
+    }
+
+    /// Resolves `name`; `Ok(None)` when no source defines it.
+    pub fn resolve(&self, name: &str, cache: &mut Cache) -> Result<Option<Resolved>, ConfigError> {
+        let plain = |value: &Value, origin| Resolved {
+            value: value.clone(),
+            secret: false,
+            origin,
+        };
+        if let Some(v) = self.overrides.get(name) {
+            return Ok(Some(plain(v, Origin::Override)));
+        }
+        if let Some(v) = self.captures.get(name) {
+            return Ok(Some(plain(v, Origin::Capture)));
+        }
+        if let Some((value, secret)) = self.env.resolve(name)? {
+            return Ok(Some(Resolved {
+                value,
+                secret,
+                origin: Origin::Environment,
+            }));
+        }
+        if let Some(v) = cache.0.get(name) {
+            return Ok(Some(plain(v, Origin::Builtin)));
+        }
+        if let Some(v) = builtin(name) {
+            cache.0.insert(name.to_owned(), v.clone());
+            return Ok(Some(plain(&v, Origin::Builtin)));
+        }
+        if let (Some(reference), Some(lookup)) = (name.strip_prefix(TOKEN_PREFIX), &self.tokens) {
+            return Ok(lookup(reference).map(|token| Resolved {
+                value: Value::String(token),
+                secret: true,
+                origin: Origin::TokenHistory,
+            }));
+        }
+        Ok(None)
+    }
+}
+
+/// The built-in variables' names, for help texts.
+pub const BUILTINS: [&str; 6] = [
+    "$uuid",
+    "$now",
+    "$timestamp",
+    "$timestamp_ms",
+    "$random_email",
+    "$random_int",
+];
+
+fn builtin(name: &str) -> Option<Value> {
+    let mut rng = rand::thread_rng();
+    Some(match name {
+        "$uuid" => Value::String(uuid::Uuid::new_v4().to_string()),
+        "$now" => Value::String(clock::rfc3339(clock::now_unix())),
+        "$timestamp" => Value::from(clock::now_unix()),
+        "$timestamp_ms" => Value::from(clock::now_unix_ms()),
+        "$random_email" => Value::String(format!(
+            "user{:08}@example.com",
+            rng.gen_range(0..100_000_000)
+        )),
+        "$random_int" => Value::from(rng.gen_range(0..1_000_000)),
+        _ => return None,
+    })
+}
+
+/// Parses a `--var K=V`: V is taken as JSON when it is a number, boolean, null, array or
+/// object, and as a string otherwise.
+pub fn parse_cli_var(arg: &str) -> Result<(String, Value), String> {
+    let (key, raw) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("`{arg}` is not K=V; write e.g. --var address=alice@example.com"))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(format!(
+            "`{arg}` has an empty name; write e.g. --var address=alice@example.com"
+        ));
+    }
+    let value = match serde_json::from_str::<Value>(raw) {
+        Ok(
+            v @ (Value::Number(_)
+            | Value::Bool(_)
+            | Value::Null
+            | Value::Array(_)
+            | Value::Object(_)),
+        ) => v,
+        _ => Value::String(raw.to_owned()),
+    };
+    Ok((key.to_owned(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sources_are_searched_in_order() {
+        let env = Environment::sandbox();
+        let mut vars = Vars::new(&env);
+        let mut cache = Cache::default();
+        vars.captures
+            .insert("mesibo_appid".into(), json!("captured"));
+        assert_eq!(
+            vars.resolve("mesibo_appid", &mut cache)
+                .unwrap()
+                .unwrap()
+                .value,
+            "captured"
+        );
+        vars.overrides.insert("mesibo_appid".into(), json!("cli"));
+        let r = vars.resolve("mesibo_appid", &mut cache).unwrap().unwrap();
+        assert_eq!((r.value, r.origin), (json!("cli"), Origin::Override));
+        assert!(
+            vars.resolve("mesibo_app_token", &mut cache)
+                .unwrap()
+                .unwrap()
+                .secret
+        );
+        assert_eq!(vars.resolve("token:latest", &mut cache).unwrap(), None);
+        vars.tokens = Some(Box::new(|r: &str| {
+            (r == "latest").then(|| "tok".to_owned())
+        }));
+        let t = vars.resolve("token:latest", &mut cache).unwrap().unwrap();
+        assert_eq!((t.value, t.secret), (json!("tok"), true));
+    }
+
+    #[test]
+    fn builtins_are_stable_within_a_rendering() {
+        let env = Environment::sandbox();
+        let vars = Vars::new(&env);
+        let mut cache = Cache::default();
+        let a = vars.resolve("$uuid", &mut cache).unwrap().unwrap().value;
+        let b = vars.resolve("$uuid", &mut cache).unwrap().unwrap().value;
+        assert_eq!(a, b);
+        assert_eq!(a.as_str().unwrap().len(), 36);
+        let fresh = vars
+            .resolve("$uuid", &mut Cache::default())
+            .unwrap()
+            .unwrap()
+            .value;
+        assert_ne!(a, fresh);
+        assert!(vars
+            .resolve("$timestamp", &mut cache)
+            .unwrap()
+            .unwrap()
+            .value
+            .is_i64());
+    }
+
+    #[test]
+    fn cli_vars_are_typed() {
+        assert_eq!(parse_cli_var("n=60").unwrap(), ("n".into(), json!(60)));
+        assert_eq!(
+            parse_cli_var("a=x@y.z").unwrap(),
+            ("a".into(), json!("x@y.z"))
+        );
+        assert_eq!(
+            parse_cli_var("s=\"60\"").unwrap(),
+            ("s".into(), json!("\"60\""))
+        );
+        assert!(parse_cli_var("novalue").unwrap_err().contains("K=V"));
+    }
+}

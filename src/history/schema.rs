@@ -1,0 +1,65 @@
+//! The history database's schema, as numbered migrations tracked by `PRAGMA user_version`.
+//! A migration is never edited once released; a change is a new entry at the end.
+
+use rusqlite::Connection;
+
+/// Migrations in order; `user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: exchanges, issued tokens, captured values.
+    "CREATE TABLE exchanges (
+        id               INTEGER PRIMARY KEY,
+        started_at_ms    INTEGER NOT NULL,
+        environment      TEXT NOT NULL,
+        payload          TEXT NOT NULL,
+        method           TEXT NOT NULL,
+        url              TEXT NOT NULL,
+        request_headers  TEXT NOT NULL,
+        request_body     TEXT,
+        status           INTEGER,
+        response_headers TEXT,
+        response_body    BLOB,
+        ttfb_ms          REAL,
+        elapsed_ms       REAL,
+        error            TEXT
+    );
+    CREATE TABLE tokens (
+        id          INTEGER PRIMARY KEY,
+        format      TEXT NOT NULL,
+        token       TEXT NOT NULL,
+        subject     TEXT,
+        app         TEXT,
+        issued_at   INTEGER NOT NULL,
+        expires_at  INTEGER,
+        exchange_id INTEGER REFERENCES exchanges(id) ON DELETE SET NULL,
+        environment TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        claims      TEXT NOT NULL
+    );
+    CREATE INDEX tokens_by_subject ON tokens(subject, expires_at);
+    CREATE INDEX tokens_by_expiry ON tokens(expires_at);
+    CREATE TABLE captures (
+        environment   TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        value         TEXT NOT NULL,
+        exchange_id   INTEGER,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (environment, name)
+    ) WITHOUT ROWID;",
+];
+
+/// Brings the database to the newest schema; each step commits with its version.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the write lock.
+        let now: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now > index {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
