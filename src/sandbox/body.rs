@@ -17,6 +17,18 @@ pub enum BodyError {
     /// The connection failed while the body was arriving.
     #[error("request body could not be read: {0}")]
     Broken(String),
+    /// The body is not JSON.
+    #[error("request body is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Reads a JSON body; `None` when the body is empty.
+pub async fn json(headers: &HeaderMap, body: Body) -> Result<Option<serde_json::Value>, BodyError> {
+    let bytes = read(headers, body).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    Ok(Some(serde_json::from_slice(&bytes)?))
 }
 
 /// Reads the whole body, refusing more than [`MAX_BODY`] bytes without buffering them.

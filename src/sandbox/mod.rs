@@ -20,17 +20,20 @@
 //! Anything else answers 404 (or 405 for a known path with another method) with a JSON error
 //! body. Bodies over 1 MiB answer 413 in the style of the vendor the route belongs to.
 
+mod agora;
 mod body;
 pub mod demo;
 mod fallback;
 mod mesibo;
 pub mod store;
+mod twilio;
+mod vonage;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 pub use mesibo::OPS as MESIBO_OPS;
@@ -119,6 +122,17 @@ pub fn router(store: Arc<Store>) -> Router {
     Router::new()
         .route("/backend", get(mesibo::get).post(mesibo::post))
         .route("/backend/", get(mesibo::get).post(mesibo::post))
+        .route("/chat/app/token", get(agora::app_token))
+        .route("/chat/user/:username/token", get(agora::user_token))
+        .route("/:org/:app/token", post(agora::exchange))
+        .route("/:org/:app/users", post(agora::create_users))
+        .route(
+            "/:org/:app/users/:username",
+            get(agora::get_user).delete(agora::delete_user),
+        )
+        .route("/twilio/token", get(twilio::get).post(twilio::post))
+        .route("/session/create", post(vonage::create_session))
+        .route("/vonage/token", post(vonage::token))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .with_state(store)

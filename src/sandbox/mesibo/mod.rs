@@ -68,7 +68,7 @@ pub async fn post(
         Err(err) => {
             let status = match err {
                 BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                BodyError::Broken(_) => StatusCode::BAD_REQUEST,
+                BodyError::Broken(_) | BodyError::Json(_) => StatusCode::BAD_REQUEST,
             };
             let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
                 "TOOLARGE"
