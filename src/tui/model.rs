@@ -138,6 +138,19 @@ pub fn human_duration(secs: i64) -> String {
     }
 }
 
+/// Formats time left so that it visibly ticks: `364d 23:59:56`, `01:02:05`, `00:07`.
+pub fn countdown(secs: i64) -> String {
+    let s = secs.max(0);
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    if d > 0 {
+        format!("{d}d {h:02}:{m:02}:{sec:02}")
+    } else if h > 0 {
+        format!("{h:02}:{m:02}:{sec:02}")
+    } else {
+        format!("{m:02}:{sec:02}")
+    }
+}
+
 /// Formats a byte count as `512 B`, `1.5 KiB`, `50.0 MiB`.
 pub fn human_size(bytes: usize) -> String {
     #[allow(clippy::cast_precision_loss)]
@@ -172,6 +185,9 @@ mod tests {
         assert_eq!(human_duration(3725), "1h 02m");
         assert_eq!(human_duration(65), "1m 05s");
         assert_eq!(human_duration(-5), "0s");
+        assert_eq!(countdown(31_535_996), "364d 23:59:56");
+        assert_eq!(countdown(3725), "01:02:05");
+        assert_eq!(countdown(7), "00:07");
         assert_eq!(human_size(52_428_800), "50.0 MiB");
         assert_eq!(human_size(10), "10 B");
         assert_eq!(mask("abcdefghijkl"), "abcd••••••kl");

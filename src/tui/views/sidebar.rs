@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 use super::{focused, line_at, theme};
 use crate::tui::app::{App, Focus, Prompt, Tab};
 use crate::tui::layout::{self, SidebarParts};
-use crate::tui::model::{human_duration, mask};
+use crate::tui::model::{countdown, mask};
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
@@ -151,7 +151,7 @@ fn tokens(app: &App, parts: SidebarParts, buf: &mut Buffer) {
         ),
         _ => Line::styled(
             format!(
-                "{:<11} {:<20} {:<18} {:<9} {:<11} token",
+                "{:<11} {:<20} {:<18} {:<9} {:<13} token",
                 "format", "subject", "app", "issued", "time left"
             ),
             theme::dim(),
@@ -176,9 +176,9 @@ fn tokens(app: &App, parts: SidebarParts, buf: &mut Buffer) {
     rows(buf, parts.list, app.token_sel, items.len(), |n| {
         let t = items[n];
         let left = match t.seconds_left(app.now) {
-            Some(s) if s > 0 => Span::styled(format!("{:<11}", human_duration(s)), Style::new()),
-            Some(_) => Span::styled(format!("{:<11}", "expired"), theme::error()),
-            None => Span::styled(format!("{:<11}", "no expiry"), theme::dim()),
+            Some(s) if s > 0 => Span::styled(format!("{:<13}", countdown(s)), Style::new()),
+            Some(_) => Span::styled(format!("{:<13}", "expired"), theme::error()),
+            None => Span::styled(format!("{:<13}", "no expiry"), theme::dim()),
         };
         let shown = if app.revealed.contains(&t.id) {
             t.token.clone()
