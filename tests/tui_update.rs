@@ -277,7 +277,9 @@ fn environment_switch_and_help_popups() {
     assert_eq!(app.payload_filter, "?");
     app.focus = Focus::Response;
     app.update(key(KeyCode::Char('?')));
-    assert_eq!(app.popup, Some(Popup::Help));
+    assert_eq!(app.popup, Some(Popup::Help(0)));
+    app.update(key(KeyCode::Down));
+    assert_eq!(app.popup, Some(Popup::Help(1)), "arrows scroll the help");
     app.update(key(KeyCode::Esc));
     assert_eq!(app.popup, None);
     app.update(ctrl('q'));

@@ -54,8 +54,8 @@ impl Tab {
 /// A modal on top of the panes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Popup {
-    /// Every key.
-    Help,
+    /// Every key; the number is how far it is scrolled.
+    Help(u16),
     /// Choose an environment; the index is the highlighted one.
     Environments(usize),
     /// The payload's docs from its sidecar.
@@ -278,6 +278,8 @@ impl App {
                             first_difference(&self.editor.saved_text, &self.editor.text());
                         self.editor.jump(row, col);
                         self.sync_viewports();
+                        // Focus stays put: keys typed while the draft loads must not land
+                        // in the editor unasked.
                         self.say(
                             Level::Warn,
                             format!(
@@ -285,7 +287,6 @@ impl App {
                                 path.display()
                             ),
                         );
-                        self.focus = Focus::Editor;
                     }
                 }
                 Err(e) => self.say(Level::Error, e),

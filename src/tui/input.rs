@@ -72,8 +72,8 @@ impl App {
         let typing = self.focus == Focus::Editor
             || (self.focus == Focus::Sidebar && self.tab == Tab::Payloads);
         match key.code {
-            KeyCode::F(1) => self.popup = Some(Popup::Help),
-            KeyCode::Char('?') if !typing => self.popup = Some(Popup::Help),
+            KeyCode::F(1) => self.popup = Some(Popup::Help(0)),
+            KeyCode::Char('?') if !typing => self.popup = Some(Popup::Help(0)),
             KeyCode::Tab => self.cycle_focus(true),
             KeyCode::BackTab => self.cycle_focus(false),
             KeyCode::F(5) => self.send(),
@@ -136,6 +136,16 @@ impl App {
         let Some(popup) = self.popup.as_mut() else {
             return;
         };
+        if let Popup::Help(scroll) = popup {
+            match key.code {
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
+                _ => self.popup = None,
+            }
+            return;
+        }
         if let Popup::Environments(sel) = popup {
             match key.code {
                 KeyCode::Up => *sel = sel.saturating_sub(1),

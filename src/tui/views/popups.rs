@@ -15,7 +15,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let (title, lines): (&str, Vec<Line>) = match popup {
-        Popup::Help => ("Keys — Esc closes", help_lines()),
+        Popup::Help(_) => ("Keys — ↑↓ PgUp/PgDn scroll, Esc closes", help_lines()),
         Popup::Environments(sel) => (
             "Environment — Enter switches, Esc closes",
             app.envs
@@ -64,7 +64,17 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ),
     };
     let width = (area.width * 4 / 5).max(20).min(area.width);
-    let height = u16::try_from(lines.len() + 2)
+    // Wrapped paragraphs need a row per wrapped piece, not per line.
+    let inner_w = usize::from(width.saturating_sub(2)).max(1);
+    // Word wrapping can need a row more than the plain division says.
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let w = l.width();
+            w.div_ceil(inner_w).max(1) + usize::from(w > inner_w)
+        })
+        .sum();
+    let height = u16::try_from(rows + 2)
         .unwrap_or(u16::MAX)
         .clamp(5, area.height.saturating_sub(2).max(5))
         .min(area.height);
@@ -75,7 +85,16 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         height,
     };
     Clear.render(rect, buf);
+    let visible = usize::from(height.saturating_sub(2));
+    let scroll = match popup {
+        Popup::Help(s) => {
+            let max = u16::try_from(rows.saturating_sub(visible)).unwrap_or(u16::MAX);
+            (*s).min(max)
+        }
+        _ => 0,
+    };
     Paragraph::new(lines)
+        .scroll((scroll, 0))
         .wrap(Wrap { trim: false })
         .block(
             Block::default()
