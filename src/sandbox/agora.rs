@@ -105,7 +105,9 @@ fn expire_secs(query: &ExpireQuery) -> Result<u32, Response> {
         Ok(secs) if (1..=MAX_EXPIRE).contains(&secs) => Ok(secs),
         _ => Err((
             StatusCode::BAD_REQUEST,
-            format!("expire must be a number of seconds from 1 to {MAX_EXPIRE} (24 h), got {raw:?}"),
+            format!(
+                "expire must be a number of seconds from 1 to {MAX_EXPIRE} (24 h), got {raw:?}"
+            ),
         )
             .into_response()),
     }
@@ -141,7 +143,10 @@ pub async fn app_token(Query(query): Query<ExpireQuery>) -> Response {
 }
 
 /// `GET /chat/user/{username}/token`: a 007 Chat user token for `username`, as plain text.
-pub async fn user_token(Path(username): Path<String>, Query(query): Query<ExpireQuery>) -> Response {
+pub async fn user_token(
+    Path(username): Path<String>,
+    Query(query): Query<ExpireQuery>,
+) -> Response {
     if let Err(reason) = check_username(&username) {
         return (StatusCode::BAD_REQUEST, reason).into_response();
     }
@@ -206,8 +211,12 @@ async fn authorize(store: &Store, headers: &HeaderMap) -> Result<(), Response> {
     }
     match store.agora_token_expiry(token.to_owned()).await {
         Ok(Some(expires_ms)) if expires_ms > now_millis() => Ok(()),
-        Ok(Some(_)) => Err(bad_token("Unable to authenticate due to expired access token")),
-        Ok(None) => Err(bad_token("Unable to authenticate due to corrupt access token")),
+        Ok(Some(_)) => Err(bad_token(
+            "Unable to authenticate due to expired access token",
+        )),
+        Ok(None) => Err(bad_token(
+            "Unable to authenticate due to corrupt access token",
+        )),
         Err(err) => Err(store_failed(&err)),
     }
 }
@@ -242,7 +251,11 @@ pub async fn exchange(
         Ok(request) => request,
         Err(err) => return body_error(&err),
     };
-    match request.as_ref().and_then(|r| r.get("grant_type")).and_then(Value::as_str) {
+    match request
+        .as_ref()
+        .and_then(|r| r.get("grant_type"))
+        .and_then(Value::as_str)
+    {
         Some("agora") => {}
         Some(other) => {
             return illegal(&format!(
@@ -298,7 +311,9 @@ fn check_username(name: &str) -> Result<(), String> {
 fn new_user(value: &Value, index: Option<usize>) -> Result<NewChatUser, String> {
     let at = index.map_or_else(String::new, |i| format!("[{i}]."));
     let Some(object) = value.as_object() else {
-        return Err(format!("{at}each user must be an object with username and password"));
+        return Err(format!(
+            "{at}each user must be an object with username and password"
+        ));
     };
     let field = |name: &str, max: usize, required: bool| -> Result<Option<String>, String> {
         match object.get(name) {
@@ -331,7 +346,12 @@ fn entity(user: &ChatUser) -> Value {
     Value::Object(map)
 }
 
-fn envelope(action: &str, headers: &HeaderMap, path: &str, entities: Vec<Value>) -> Map<String, Value> {
+fn envelope(
+    action: &str,
+    headers: &HeaderMap,
+    path: &str,
+    entities: Vec<Value>,
+) -> Map<String, Value> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -342,7 +362,11 @@ fn envelope(action: &str, headers: &HeaderMap, path: &str, entities: Vec<Value>)
     map.insert("path".into(), json!("/users"));
     map.insert(
         "uri".into(),
-        json!(format!("http://{host}/{}/{}{path}", demo::AGORA_ORG, demo::AGORA_APP)),
+        json!(format!(
+            "http://{host}/{}/{}{path}",
+            demo::AGORA_ORG,
+            demo::AGORA_APP
+        )),
     );
     map.insert("entities".into(), Value::Array(entities));
     map.insert("timestamp".into(), json!(now_millis()));
@@ -451,7 +475,12 @@ pub async fn get_user(
     }
     match store.agora_user(username.clone()).await {
         Ok(Some(user)) => {
-            let mut body = envelope("get", &headers, &format!("/users/{username}"), vec![entity(&user)]);
+            let mut body = envelope(
+                "get",
+                &headers,
+                &format!("/users/{username}"),
+                vec![entity(&user)],
+            );
             body.insert("count".into(), json!(1));
             axum::Json(Value::Object(body)).into_response()
         }
@@ -474,7 +503,12 @@ pub async fn delete_user(
     }
     match store.agora_delete_user(username.clone()).await {
         Ok(Some(user)) => {
-            let body = envelope("delete", &headers, &format!("/users/{username}"), vec![entity(&user)]);
+            let body = envelope(
+                "delete",
+                &headers,
+                &format!("/users/{username}"),
+                vec![entity(&user)],
+            );
             axum::Json(Value::Object(body)).into_response()
         }
         Ok(None) => user_not_found(&username),
