@@ -366,8 +366,102 @@ fn keystroke() {
     stats("keystroke (update + validate + draw)", frames);
 }
 
+/// The real binary in a pseudo-terminal: exec → first frame, first frame → payload tree
+/// and history shown, and a typed character → on screen.
+fn real_binary() {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+
+    println!("== the real binary in a pty (110x30), 1,000 payloads, 100,000 history rows");
+    let home = tempfile::tempdir().unwrap();
+    let payloads = home.path().join("payloads");
+    for v in 0..10 {
+        let dir = payloads.join(format!("vendor{v}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in 0..100 {
+            std::fs::write(dir.join(format!("op{i:03}.json")), r#"{"op":"useradd"}"#).unwrap();
+        }
+    }
+    seed_history(&home.path().join("history.sqlite3"), 100_000);
+    let pty = portable_pty::native_pty_system();
+    let pair = pty
+        .openpty(portable_pty::PtySize {
+            rows: 30,
+            cols: 110,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_apiplay"));
+    cmd.cwd(home.path());
+    cmd.env("APIPLAY_HOME", home.path());
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 110, 0)));
+    let t0 = Instant::now();
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let p = parser.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            p.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let wait = |text: &str| {
+        let start = Instant::now();
+        while !parser.lock().unwrap().screen().contents().contains(text) {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "never saw {text:?}"
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        start.elapsed()
+    };
+    wait("Payloads History Tokens");
+    let first = t0.elapsed();
+    wait("vendor0/ op000.json");
+    let tree = t0.elapsed();
+    println!(
+        "  exec → first frame {:.1} ms; → 1,000-file tree on screen {:.1} ms",
+        ms(first),
+        ms(tree)
+    );
+    writer.write_all(b"\x1b2").unwrap();
+    writer.flush().unwrap();
+    let t = Instant::now();
+    wait("sandbox    payloads/vendor0/op000.json");
+    println!(
+        "  Alt+2 → 100,000-row history tab on screen {:.1} ms",
+        ms(t.elapsed())
+    );
+    writer.write_all(b"\x1b1").unwrap();
+    writer.write_all(b"op000").unwrap();
+    writer.write_all(b"\r").unwrap();
+    writer.flush().unwrap();
+    wait("valid JSON");
+    let mut frames = Vec::new();
+    let mut typed = String::new();
+    for c in "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrst".chars() {
+        typed.push(c);
+        let t = Instant::now();
+        writer.write_all(c.to_string().as_bytes()).unwrap();
+        writer.flush().unwrap();
+        wait(&typed);
+        frames.push(t.elapsed());
+    }
+    stats("keystroke → character on the pty screen", frames);
+    writer.write_all(b"\x11").unwrap();
+    writer.flush().unwrap();
+    let _ = child.wait();
+}
+
 fn main() {
     large_response();
     startup();
     keystroke();
+    real_binary();
 }

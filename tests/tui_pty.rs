@@ -164,6 +164,10 @@ fn send_the_docs_payload_to_the_sandbox_and_find_the_token() {
     let screen = s.wait_for("\"result\": true", 20);
     assert!(screen.contains("200 OK"), "{screen}");
     assert!(screen.contains("\"token\": \""), "the user token: {screen}");
+    // y copies the body through the terminal (OSC 52), which works over SSH too.
+    s.keys("y");
+    s.wait_for("body copied", 5);
+    assert!(s.raw_contains(b"\x1b]52;c;"), "OSC 52 sequence written");
     // The Tokens tab lists it with its time left (mesibo expiry 525600 minutes = 365 days).
     s.keys("\x1b3");
     let screen = s.wait_for("xyz@example.com", 10);
