@@ -285,3 +285,35 @@ fn environment_switch_and_help_popups() {
     app.update(ctrl('q'));
     assert!(app.quit);
 }
+
+#[test]
+fn shift_selection_copies_and_format_is_one_undoable_edit() {
+    let mut app = app(80, 24);
+    open(&mut app, r#"{"op":"useradd","n":1}"#);
+    app.focus = Focus::Editor;
+    for _ in 0..5 {
+        app.update(Message::Input(Event::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Right,
+            KeyModifiers::SHIFT,
+        ))));
+    }
+    app.update(ctrl('c'));
+    assert_eq!(app.effects.pop(), Some(Effect::Copy("{\"op\"".into())));
+    app.update(ctrl('f'));
+    assert_eq!(
+        app.editor.text(),
+        "{\n  \"op\": \"useradd\",\n  \"n\": 1\n}"
+    );
+    assert!(app.editor.is_dirty());
+    app.update(ctrl('z'));
+    assert_eq!(app.editor.text(), r#"{"op":"useradd","n":1}"#);
+    app.update(key(KeyCode::End));
+    app.update(key(KeyCode::Char(',')));
+    app.update(ctrl('f'));
+    assert!(app
+        .status
+        .as_ref()
+        .unwrap()
+        .1
+        .starts_with("cannot format: invalid JSON at 1:"));
+}

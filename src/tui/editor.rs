@@ -64,6 +64,9 @@ pub struct Editor {
     pub top: usize,
     /// First visible column.
     pub left: usize,
+    /// A format is two textarea edits (delete all, insert); these make it one undo step.
+    undo_pair: bool,
+    redo_pair: bool,
 }
 
 impl Default for Editor {
@@ -88,6 +91,8 @@ impl Editor {
             problem: None,
             top: 0,
             left: 0,
+            undo_pair: false,
+            redo_pair: false,
         };
         editor.revalidate();
         editor
@@ -140,11 +145,61 @@ impl Editor {
 
     /// Inserts text at the cursor (replacing a selection).
     pub fn insert(&mut self, text: &str) {
-        if self.area.selection_range().is_some() {
-            self.area.cut();
-        }
+        self.plain_edit();
         self.area.insert_str(text);
         self.revalidate();
+    }
+
+    /// Re-indents the JSON (2 spaces, member order kept) as one undoable edit.
+    pub fn format_json(&mut self) -> Result<bool, JsonProblem> {
+        if let Some(problem) = validate(&self.text()) {
+            return Err(problem);
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(&self.text()).map_err(|e| JsonProblem {
+                line: e.line(),
+                col: e.column(),
+                message: e.to_string(),
+            })?;
+        let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
+        if pretty == self.text().trim_end() {
+            return Ok(false);
+        }
+        self.area.select_all();
+        self.area.insert_str(&pretty);
+        self.undo_pair = true;
+        self.redo_pair = false;
+        self.jump(0, 0);
+        self.revalidate();
+        Ok(true)
+    }
+
+    /// Undoes the last edit (a format as a whole).
+    pub fn undo(&mut self) -> bool {
+        let pair = std::mem::take(&mut self.undo_pair);
+        let done = self.area.undo();
+        if pair {
+            self.area.undo();
+        }
+        self.redo_pair = pair;
+        done
+    }
+
+    /// Redoes the last undone edit (a format as a whole).
+    pub fn redo(&mut self) -> bool {
+        let pair = std::mem::take(&mut self.redo_pair);
+        let done = self.area.redo();
+        if pair {
+            self.area.redo();
+        }
+        self.undo_pair = pair;
+        done
+    }
+
+    /// Forgets format pairing after an ordinary edit.
+    pub fn plain_edit(&mut self) {
+        self.undo_pair = false;
+        self.redo_pair = false;
     }
 }
 

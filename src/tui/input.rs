@@ -362,8 +362,8 @@ impl App {
                 self.editor.area.cancel_selection();
                 false
             }
-            KeyCode::Char('z') if ctrl => self.editor.area.undo(),
-            KeyCode::Char('y') if ctrl => self.editor.area.redo(),
+            KeyCode::Char('z') if ctrl => self.editor.undo(),
+            KeyCode::Char('y') if ctrl => self.editor.redo(),
             KeyCode::Char('c') if ctrl => {
                 self.editor.area.copy();
                 let text = self.editor.area.yank_text();
@@ -373,6 +373,7 @@ impl App {
                 false
             }
             KeyCode::Char('x') if ctrl => {
+                self.editor.plain_edit();
                 let cut = self.editor.area.cut();
                 let text = self.editor.area.yank_text();
                 if cut && !text.is_empty() {
@@ -380,12 +381,28 @@ impl App {
                 }
                 cut
             }
-            KeyCode::Char('v') if ctrl => self.editor.area.paste(),
+            KeyCode::Char('v') if ctrl => {
+                self.editor.plain_edit();
+                self.editor.area.paste()
+            }
             KeyCode::Char('a') if ctrl => {
                 self.editor.area.select_all();
                 false
             }
-            _ => self.editor.area.input(key),
+            KeyCode::Char('f') if ctrl => match self.editor.format_json() {
+                Ok(changed) => changed,
+                Err(p) => {
+                    self.say(Level::Error, format!("cannot format: {p}"));
+                    false
+                }
+            },
+            _ => {
+                let changed = self.editor.area.input(key);
+                if changed {
+                    self.editor.plain_edit();
+                }
+                changed
+            }
         };
         if changed {
             self.edited();

@@ -52,6 +52,11 @@ pub const KEYMAP: &[(&str, &str, &str)] = &[
     ("Editor", "Shift+arrows  Ctrl+A", "select / select all"),
     ("Editor", "Ctrl+C Ctrl+X Ctrl+V", "copy / cut / paste"),
     ("Editor", "Ctrl+Z  Ctrl+Y", "undo / redo"),
+    (
+        "Editor",
+        "Ctrl+F",
+        "format the JSON (2-space indents, undoable)",
+    ),
     ("Response", "↑ ↓ j k  PgUp PgDn Space", "scroll"),
     ("Response", "g Home  G End  ← →", "top / bottom / sideways"),
     ("Response", "/  n  N", "search, next, previous match"),
@@ -71,7 +76,7 @@ pub fn hints(focus: Focus, tab: Tab) -> &'static str {
         (Focus::Sidebar, Tab::Tokens) => {
             "↑↓ v:reveal c:copy i:insert /:filter ←→:tabs F1:help ^Q:quit"
         }
-        (Focus::Editor, _) => "F5:send ^S:save ^Z/^Y:undo/redo ^D:docs ^T:vars ^E:env F1:help",
+        (Focus::Editor, _) => "F5:send ^S:save ^Z/^Y:undo/redo ^F:format ^D:docs ^T:vars F1:help",
         (Focus::Response, _) => "↑↓ PgUp/PgDn g/G:scroll /:search n/N h:headers y:copy F1:help",
     }
 }
