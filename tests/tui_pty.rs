@@ -226,8 +226,14 @@ fn a_slow_request_keeps_the_ui_alive_and_esc_cancels_it() {
         format!("[environments.slow.backends]\nmesibo = \"http://127.0.0.1:{port}/backend/\"\n"),
     )
     .unwrap();
-    let mut s = Session::start(&cwd, &home, &["--env", "slow"]);
+    let mut s = Session::start(&cwd, &home, &[]);
     s.open_docs_payload();
+    // The environment switcher: sandbox is first, `slow` from apiplay.toml next.
+    s.keys("\x05");
+    s.wait_for("Environment — Enter switches", 5);
+    s.keys("\x1b[B");
+    s.keys("\r");
+    s.wait_for("env slow", 10);
     s.wait_for(&format!("127.0.0.1:{port}"), 5);
     s.keys(F5);
     s.wait_for("sending", 5);
