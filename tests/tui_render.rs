@@ -25,14 +25,16 @@ fn start_screen_shows_environment_tabs_payloads_and_keys() {
 
 #[test]
 fn filter_narrows_the_tree() {
-    let mut app = app(80, 24);
-    typed(&mut app, "agora");
-    let s = text(&app);
-    assert!(s.contains("filter: agora"));
-    assert!(s.contains("app-token.json"));
-    assert!(!s.contains("useradd.json"));
-    typed(&mut app, "zzz");
-    assert!(text(&app).contains("nothing matches the filter"));
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        typed(&mut app, "agora");
+        let s = text(&app);
+        assert!(s.contains("filter: agora"));
+        assert!(s.contains("app-token.json"));
+        assert!(!s.contains("useradd.json"));
+        typed(&mut app, "zzz");
+        assert!(text(&app).contains("nothing matches the filter"));
+    }
 }
 
 #[test]
@@ -80,38 +82,42 @@ fn invalid_json_is_named_with_line_and_column_and_the_send_refused() {
 
 #[test]
 fn unknown_variable_refusal_is_shown_and_marked() {
-    let mut app = app(160, 48);
-    open(&mut app, MESIBO);
-    app.update(key(KeyCode::F(5)));
-    let id = app.sending.unwrap().id;
-    app.update(Message::SendRefused {
-        id,
-        refusal: Refusal {
-            message: "payloads/mesibo-backend-payload.json:1:31: unknown variable `app_token`"
-                .into(),
-            at: Some((1, 31)),
-        },
-    });
-    assert!(app.sending.is_none());
-    assert_eq!(app.refused_at, Some((1, 31)));
-    let s = text(&app);
-    assert!(
-        s.contains("not sent: payloads/mesibo-backend-payload.json:1:31: unknown variable"),
-        "{s}"
-    );
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        app.update(key(KeyCode::F(5)));
+        let id = app.sending.unwrap().id;
+        app.update(Message::SendRefused {
+            id,
+            refusal: Refusal {
+                message: "payloads/mesibo-backend-payload.json:1:31: unknown variable `app_token`"
+                    .into(),
+                at: Some((1, 31)),
+            },
+        });
+        assert!(app.sending.is_none());
+        assert_eq!(app.refused_at, Some((1, 31)));
+        let s = text(&app);
+        assert!(
+            s.contains("not sent: payloads/mesibo-backend-payload.json:1:31: unknown variable"),
+            "{s}"
+        );
+    }
 }
 
 #[test]
 fn sending_shows_a_spinner_with_elapsed_time_and_how_to_cancel() {
-    let mut app = app(80, 24);
-    open(&mut app, MESIBO);
-    app.update(key(KeyCode::F(5)));
-    let s = text(&app);
-    assert!(s.contains("sending 0."), "{s}");
-    assert!(s.contains("Esc cancels"), "{s}");
-    app.update(key(KeyCode::Esc));
-    assert!(app.sending.is_none());
-    assert!(text(&app).contains("request cancelled"));
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        app.update(key(KeyCode::F(5)));
+        let s = text(&app);
+        assert!(s.contains("sending 0."), "{s}");
+        assert!(s.contains("Esc cancels"), "{s}");
+        app.update(key(KeyCode::Esc));
+        assert!(app.sending.is_none());
+        assert!(text(&app).contains("request cancelled"));
+    }
 }
 
 #[test]
@@ -139,70 +145,77 @@ fn json_response_is_pretty_with_status_time_and_size() {
 
 #[test]
 fn error_responses_non_json_and_invalid_utf8_are_shown_safely() {
-    let mut app = app(80, 24);
-    open(&mut app, MESIBO);
-    app.update(key(KeyCode::F(5)));
-    respond(
-        &mut app,
-        502,
-        b"<html>bad \xff\xfe gateway</html>\n{not json",
-    );
-    let s = text(&app);
-    assert!(s.contains("502 Bad Gateway"), "{s}");
-    assert!(
-        s.contains("<html>bad \u{fffd}\u{fffd} gateway</html>"),
-        "{s}"
-    );
-    app.update(key(KeyCode::F(5)));
-    respond(&mut app, 200, b"{\"a\": 1,,}");
-    let s = text(&app);
-    assert!(s.contains("not valid JSON"), "{s}");
-    assert!(s.contains("{\"a\": 1,,}"), "{s}");
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        app.update(key(KeyCode::F(5)));
+        respond(
+            &mut app,
+            502,
+            b"<html>bad \xff\xfe gateway</html>\n{not json",
+        );
+        let s = text(&app);
+        assert!(s.contains("502 Bad Gateway"), "{s}");
+        assert!(
+            s.contains("<html>bad \u{fffd}\u{fffd} gateway</html>"),
+            "{s}"
+        );
+        app.update(key(KeyCode::F(5)));
+        respond(&mut app, 200, b"{\"a\": 1,,}");
+        let s = text(&app);
+        assert!(s.contains("not valid JSON"), "{s}");
+        assert!(s.contains("{\"a\": 1,,}"), "{s}");
+    }
 }
 
 #[test]
 fn network_errors_land_in_the_status_line() {
-    let mut app = app(80, 24);
-    open(&mut app, MESIBO);
-    app.update(key(KeyCode::F(5)));
-    let id = app.sending.unwrap().id;
-    app.update(Message::SendDone {
-        id,
-        result: Err("cannot connect to http://127.0.0.1:9/backend/: refused".into()),
-    });
-    assert!(text(&app).contains("cannot connect to http://127.0.0.1:9/backend/"));
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        app.update(key(KeyCode::F(5)));
+        let id = app.sending.unwrap().id;
+        app.update(Message::SendDone {
+            id,
+            result: Err("cannot connect to http://127.0.0.1:9/backend/: refused".into()),
+        });
+        assert!(text(&app).contains("cannot connect to http://127.0.0.1:9/backend/"));
+    }
 }
 
 #[test]
 fn search_marks_matches_and_reports_their_count() {
-    let mut app = app(80, 24);
-    open(&mut app, MESIBO);
-    app.update(key(KeyCode::F(5)));
-    let body: String = format!(
-        "[{}]",
-        (0..200)
-            .map(|i| format!(
-                "{{\"n\":{i},\"tag\":\"{}\"}}",
-                if i % 50 == 7 { "needle" } else { "hay" }
-            ))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    respond(&mut app, 200, body.as_bytes());
-    app.update(key(KeyCode::Char('/')));
-    typed(&mut app, "needle");
-    assert!(text(&app).contains("/needle▏"));
-    app.update(key(KeyCode::Enter));
-    let Some(apiplay::tui::message::Effect::Search { id, body, query }) = app.effects.pop() else {
-        panic!("search effect expected")
-    };
-    let matches = apiplay::tui::response::find_all(&body, &query, 100);
-    app.update(Message::SearchDone { id, query, matches });
-    let s = text(&app);
-    assert!(s.contains("/needle 1/4"), "{s}");
-    assert!(s.contains("\"needle\""), "{s}");
-    app.update(key(KeyCode::Char('n')));
-    assert!(text(&app).contains("/needle 2/4"));
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        app.update(key(KeyCode::F(5)));
+        let body: String = format!(
+            "[{}]",
+            (0..200)
+                .map(|i| format!(
+                    "{{\"n\":{i},\"tag\":\"{}\"}}",
+                    if i % 50 == 7 { "needle" } else { "hay" }
+                ))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        respond(&mut app, 200, body.as_bytes());
+        app.update(key(KeyCode::Char('/')));
+        typed(&mut app, "needle");
+        assert!(text(&app).contains("/needle▏"));
+        app.update(key(KeyCode::Enter));
+        let Some(apiplay::tui::message::Effect::Search { id, body, query }) = app.effects.pop()
+        else {
+            panic!("search effect expected")
+        };
+        let matches = apiplay::tui::response::find_all(&body, &query, 100);
+        app.update(Message::SearchDone { id, query, matches });
+        let s = text(&app);
+        assert!(s.contains("/needle 1/4"), "{s}");
+        assert!(s.contains("\"needle\""), "{s}");
+        app.update(key(KeyCode::Char('n')));
+        assert!(text(&app).contains("/needle 2/4"));
+    }
 }
 
 fn token(id: i64, subject: &str, expires_in: i64) -> TokenRow {
@@ -245,19 +258,21 @@ fn tokens_table_masks_counts_down_and_decodes() {
 
 #[test]
 fn tokens_filter_by_subject_or_format() {
-    let mut app = app(160, 48);
-    app.update(Message::TokensLoaded(Ok(vec![
-        token(2, "xyz@example.com", 100),
-        token(1, "old@example.com", 100),
-    ])));
-    app.tab = Tab::Tokens;
-    app.update(key(KeyCode::Char('/')));
-    typed(&mut app, "old@");
-    let s = text(&app);
-    assert!(s.contains("old@example.com"));
-    assert!(!s.contains("xyz@example.com"), "{s}");
-    app.update(key(KeyCode::Enter));
-    assert_eq!(app.filtered_tokens().len(), 1);
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        app.update(Message::TokensLoaded(Ok(vec![
+            token(2, "xyz@example.com", 100),
+            token(1, "old@example.com", 100),
+        ])));
+        app.tab = Tab::Tokens;
+        app.update(key(KeyCode::Char('/')));
+        typed(&mut app, "old@");
+        let s = text(&app);
+        assert!(s.contains("old@example.com"));
+        assert!(!s.contains("xyz@example.com"), "{s}");
+        app.update(key(KeyCode::Enter));
+        assert_eq!(app.filtered_tokens().len(), 1);
+    }
 }
 
 #[test]
@@ -335,27 +350,31 @@ fn popups_help_environments_docs_and_variables() {
 
 #[test]
 fn draft_restore_is_announced() {
-    let mut app = app(80, 24);
-    app.update(Message::PayloadLoaded {
-        path: "payloads/mesibo-backend-payload.json".into(),
-        result: Ok(apiplay::tui::model::PayloadInfo {
-            text: "{}".into(),
-            backend: "mesibo".into(),
-            ..Default::default()
-        }),
-        replace: Some("{\"edited\": true}".into()),
-        restored: true,
-    });
-    let s = text(&app);
-    assert!(s.contains("restored unsaved edits"), "{s}");
-    assert!(s.contains("\"edited\": true"), "{s}");
-    assert!(s.contains("mesibo-backend-payload.json ●"), "{s}");
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        app.update(Message::PayloadLoaded {
+            path: "payloads/mesibo-backend-payload.json".into(),
+            result: Ok(apiplay::tui::model::PayloadInfo {
+                text: "{}".into(),
+                backend: "mesibo".into(),
+                ..Default::default()
+            }),
+            replace: Some("{\"edited\": true}".into()),
+            restored: true,
+        });
+        let s = text(&app);
+        assert!(s.contains("restored unsaved edits"), "{s}");
+        assert!(s.contains("\"edited\": true"), "{s}");
+        assert!(s.contains("mesibo-backend-payload.json ●"), "{s}");
+    }
 }
 
 #[test]
 fn resize_relayouts() {
-    let mut app = app(80, 24);
-    app.update(Message::Input(crossterm::event::Event::Resize(160, 48)));
-    assert_eq!(screen(&app).len(), 48);
-    assert_eq!(screen(&app)[0].chars().count(), 160);
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        app.update(Message::Input(crossterm::event::Event::Resize(160, 48)));
+        assert_eq!(screen(&app).len(), 48);
+        assert_eq!(screen(&app)[0].chars().count(), 160);
+    }
 }
