@@ -55,7 +55,10 @@ fn main() {
         .build()
         .unwrap();
 
-    println!("sandbox load: {CLIENTS} concurrent clients, {secs} s per scenario, store {}", db.display());
+    println!(
+        "sandbox load: {CLIENTS} concurrent clients, {secs} s per scenario, store {}",
+        db.display()
+    );
     println!(
         "{:<30} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
         "scenario", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
@@ -70,11 +73,20 @@ fn main() {
         )),
     });
     let before = snapshot(&store);
-    client_rt.block_on(run("warm-up (useradd)", &addr, Duration::from_secs(1), useradd.clone(), 1_000_000));
+    client_rt.block_on(run(
+        "warm-up (useradd)",
+        &addr,
+        Duration::from_secs(1),
+        useradd.clone(),
+        1_000_000,
+    ));
     let warm = snapshot(&store);
     client_rt.block_on(run("mesibo useradd (durable)", &addr, duration, useradd, 0));
     let after = snapshot(&store);
-    let max_commit = store.writer_stats().max_commit_nanos.load(Ordering::Relaxed);
+    let max_commit = store
+        .writer_stats()
+        .max_commit_nanos
+        .load(Ordering::Relaxed);
     let batches = after.0 - warm.0;
     let jobs = after.1 - warm.1;
     println!(
@@ -93,36 +105,54 @@ fn main() {
             .await
             .unwrap();
         let body: serde_json::Value = response.json().await.unwrap_or_default();
-        body[0]["session_id"].as_str().unwrap_or_default().to_owned()
+        body[0]["session_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     });
-    let routes: Vec<(&str, MakeRequest)> = vec![
-        ("agora GET /chat/app/token", Arc::new(|_, _| Request {
-            method: "GET",
-            path: "/chat/app/token".into(),
-            body: None,
-        })),
-        ("agora GET /chat/user/../token", Arc::new(|c, i| Request {
-            method: "GET",
-            path: format!("/chat/user/u{c}x{i}/token"),
-            body: None,
-        })),
-        ("twilio GET /twilio/token", Arc::new(|c, i| Request {
-            method: "GET",
-            path: format!("/twilio/token?identity=user{c}-{i}&ttl=3600"),
-            body: None,
-        })),
+    for (name, make) in token_routes(&session_id) {
+        client_rt.block_on(run(name, &addr, duration, make, 0));
+    }
+}
+
+/// The token-server scenarios; Vonage needs a session created beforehand.
+fn token_routes(session_id: &str) -> Vec<(&'static str, MakeRequest)> {
+    vec![
+        (
+            "agora GET /chat/app/token",
+            Arc::new(|_, _| Request {
+                method: "GET",
+                path: "/chat/app/token".into(),
+                body: None,
+            }),
+        ),
+        (
+            "agora GET /chat/user/../token",
+            Arc::new(|c, i| Request {
+                method: "GET",
+                path: format!("/chat/user/u{c}x{i}/token"),
+                body: None,
+            }),
+        ),
+        (
+            "twilio GET /twilio/token",
+            Arc::new(|c, i| Request {
+                method: "GET",
+                path: format!("/twilio/token?identity=user{c}-{i}&ttl=3600"),
+                body: None,
+            }),
+        ),
         ("vonage POST /vonage/token", {
-            let session_id = session_id.clone();
+            let session_id = session_id.to_owned();
             Arc::new(move |_, _| Request {
                 method: "POST",
                 path: "/vonage/token".into(),
-                body: Some(format!(r#"{{"session_id":"{session_id}","role":"publisher","format":"t1"}}"#)),
+                body: Some(format!(
+                    r#"{{"session_id":"{session_id}","role":"publisher","format":"t1"}}"#
+                )),
             })
         }),
-    ];
-    for (name, make) in routes {
-        client_rt.block_on(run(name, &addr, duration, make, 0));
-    }
+    ]
 }
 
 fn snapshot(store: &Store) -> (u64, u64, u64, u64) {
@@ -230,17 +260,18 @@ async fn run(name: &str, addr: &str, duration: Duration, make: MakeRequest, offs
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pct = |p: f64| {
-        let idx = ((all.len() as f64 * p).ceil() as usize).saturating_sub(1);
+    // Nearest-rank percentile, in per mille.
+    let pct = |per_mille: usize| {
+        let idx = (all.len() * per_mille).div_ceil(1000).saturating_sub(1);
         f64::from(all.get(idx).copied().unwrap_or(0)) / 1000.0
     };
     println!(
         "{name:<30} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
         all.len(),
         all.len() as f64 / elapsed,
-        pct(0.50),
-        pct(0.99),
-        pct(1.0),
+        pct(500),
+        pct(990),
+        pct(1000),
         errors
     );
 }

@@ -7,11 +7,14 @@ mod sandbox_support;
 use std::process::Command;
 
 use apiplay::sandbox::demo;
-use serde_json::Value;
 use sandbox_support::Standalone;
+use serde_json::Value;
 
 fn has_curl() -> bool {
-    Command::new("curl").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Runs curl with `args`; (HTTP status, body).
@@ -29,7 +32,10 @@ fn curl(args: &[&str]) -> (u16, String) {
 
 /// The same request through reqwest when curl is missing.
 fn fallback(method: &str, url: &str, bearer: Option<&str>, body: Option<String>) -> (u16, String) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let client = reqwest::Client::new();
         let mut request = client.request(method.parse().unwrap(), url);
@@ -37,7 +43,9 @@ fn fallback(method: &str, url: &str, bearer: Option<&str>, body: Option<String>)
             request = request.bearer_auth(token);
         }
         if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body);
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
         }
         let response = request.send().await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
@@ -53,9 +61,21 @@ fn docs_curl_commands_work_against_a_standalone_sandbox() {
 
     // mesibo: the docs' command, verbatim apart from host and port.
     let (status, body) = if curl_ok {
-        curl(&["-X", "POST", &format!("{url}/backend"), "-H", "Content-Type: application/json", "-d", "@payloads/mesibo-backend-payload.json"])
+        curl(&[
+            "-X",
+            "POST",
+            &format!("{url}/backend"),
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            "@payloads/mesibo-backend-payload.json",
+        ])
     } else {
-        let payload = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/payloads/mesibo-backend-payload.json")).unwrap();
+        let payload = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/payloads/mesibo-backend-payload.json"
+        ))
+        .unwrap();
         fallback("POST", &format!("{url}/backend"), None, Some(payload))
     };
     assert_eq!(status, 200);
@@ -74,20 +94,51 @@ fn docs_curl_commands_work_against_a_standalone_sandbox() {
     let base = format!("{url}/{}/{}", demo::AGORA_ORG, demo::AGORA_APP);
     let auth = format!("Authorization: Bearer {app_token}");
     let (status, body) = if curl_ok {
-        curl(&["-X", "POST", "-H", "Content-Type: application/json", "-H", &auth, "-d", r#"{"grant_type":"agora"}"#, &format!("{base}/token")])
+        curl(&[
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            &auth,
+            "-d",
+            r#"{"grant_type":"agora"}"#,
+            &format!("{base}/token"),
+        ])
     } else {
-        fallback("POST", &format!("{base}/token"), Some(&app_token), Some(r#"{"grant_type":"agora"}"#.into()))
+        fallback(
+            "POST",
+            &format!("{base}/token"),
+            Some(&app_token),
+            Some(r#"{"grant_type":"agora"}"#.into()),
+        )
     };
     assert_eq!(status, 200, "{body}");
-    let chat_token = serde_json::from_str::<Value>(&body).unwrap()["access_token"].as_str().unwrap().to_owned();
+    let chat_token = serde_json::from_str::<Value>(&body).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let auth = format!("Authorization: Bearer {chat_token}");
     let user = r#"[{"username":"user1","password":"123","nickname":"testuser"}]"#;
     let single = r#"{"username":"user1","password":"123","nickname":"testuser"}"#;
     let create = |body: &str| {
         if curl_ok {
-            curl(&["-X", "POST", "-H", &auth, &format!("{base}/users"), "-d", body])
+            curl(&[
+                "-X",
+                "POST",
+                "-H",
+                &auth,
+                &format!("{base}/users"),
+                "-d",
+                body,
+            ])
         } else {
-            fallback("POST", &format!("{base}/users"), Some(&chat_token), Some(body.to_owned()))
+            fallback(
+                "POST",
+                &format!("{base}/users"),
+                Some(&chat_token),
+                Some(body.to_owned()),
+            )
         }
     };
     let (status, body) = create(user);
@@ -114,13 +165,32 @@ fn banner_lists_credentials_and_routes_and_sigterm_stops_cleanly() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0), "SIGTERM is a clean stop");
     let mut banner = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut banner).unwrap();
-    for needle in [demo::MESIBO_APP_TOKEN, demo::AGORA_APP_ID, "41434878/504205", demo::TWILIO_API_KEY_SID, demo::OPENTOK_API_KEY, "/backend/", "/{org}/{app}/users", "/twilio/token", "/session/create", "/vonage/token"] {
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut banner)
+        .unwrap();
+    for needle in [
+        demo::MESIBO_APP_TOKEN,
+        demo::AGORA_APP_ID,
+        "41434878/504205",
+        demo::TWILIO_API_KEY_SID,
+        demo::OPENTOK_API_KEY,
+        "/backend/",
+        "/{org}/{app}/users",
+        "/twilio/token",
+        "/session/create",
+        "/vonage/token",
+    ] {
         assert!(banner.contains(needle), "banner lacks {needle}:\n{banner}");
     }
 }
@@ -137,5 +207,8 @@ fn a_busy_port_is_a_clear_error() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&port) && stderr.contains("--listen"), "{stderr}");
+    assert!(
+        stderr.contains(&port) && stderr.contains("--listen"),
+        "{stderr}"
+    );
 }

@@ -7,8 +7,8 @@ mod sandbox_support;
 use std::collections::HashSet;
 
 use apiplay::sandbox::store::Store;
-use serde_json::json;
 use sandbox_support::{mesibo, post, start};
+use serde_json::json;
 
 const CLIENTS: usize = 64;
 const PER_CLIENT: usize = 100;
@@ -28,7 +28,10 @@ async fn sixty_four_clients_times_one_hundred_useradds_lose_nothing() {
             let mut answers = Vec::with_capacity(PER_CLIENT);
             for i in 0..PER_CLIENT {
                 let address = format!("c{client_no}-u{i}@example.com");
-                let body = mesibo("useradd", json!({"user": {"address": address, "token": {"appid": "com.load"}}}));
+                let body = mesibo(
+                    "useradd",
+                    json!({"user": {"address": address, "token": {"appid": "com.load"}}}),
+                );
                 let (status, reply) = post(&client, &url, &body).await;
                 assert_eq!(status, 200);
                 assert_eq!(reply["result"], true, "{reply}");
@@ -58,13 +61,26 @@ async fn sixty_four_clients_times_one_hundred_useradds_lose_nothing() {
 
     // Reopen the file: every user and token is there, and the tokens are only digests.
     let store = Store::open(Some(&db)).unwrap();
-    assert_eq!(store.mesibo_user_count().await.unwrap(), (CLIENTS * PER_CLIENT) as i64);
+    assert_eq!(
+        store.mesibo_user_count().await.unwrap(),
+        i64::try_from(CLIENTS * PER_CLIENT).unwrap()
+    );
     for (uid, token) in &sample {
         assert_eq!(
-            store.mesibo_token_appid(*uid, token.clone()).await.unwrap().as_deref(),
+            store
+                .mesibo_token_appid(*uid, token.clone())
+                .await
+                .unwrap()
+                .as_deref(),
             Some("com.load")
         );
-        assert_eq!(store.mesibo_token_appid(*uid + 1, token.clone()).await.unwrap(), None);
+        assert_eq!(
+            store
+                .mesibo_token_appid(*uid + 1, token.clone())
+                .await
+                .unwrap(),
+            None
+        );
     }
     drop(store);
     let mut bytes = std::fs::read(&db).unwrap();

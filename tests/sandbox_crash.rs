@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{json, Value};
 use sandbox_support::{mesibo, Standalone};
+use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answered_useradds_survive_sigkill() {
@@ -30,10 +30,17 @@ async fn answered_useradds_survive_sigkill() {
                     break;
                 }
                 let address = format!("k{client_no}-{i}");
-                let body = mesibo("useradd", json!({"user": {"address": address, "token": {"appid": "a"}}}));
+                let body = mesibo(
+                    "useradd",
+                    json!({"user": {"address": address, "token": {"appid": "a"}}}),
+                );
                 // A request cut off by the kill is simply not counted as answered.
-                let Ok(response) = client.post(&url).json(&body).send().await else { break };
-                let Ok(reply) = response.json::<Value>().await else { break };
+                let Ok(response) = client.post(&url).json(&body).send().await else {
+                    break;
+                };
+                let Ok(reply) = response.json::<Value>().await else {
+                    break;
+                };
                 assert_eq!(reply["result"], true, "{reply}");
                 answered.push((address, reply["user"]["uid"].as_i64().unwrap()));
             }
@@ -48,7 +55,11 @@ async fn answered_useradds_survive_sigkill() {
     for task in tasks {
         answered.extend(task.await.unwrap());
     }
-    assert!(answered.len() > 500, "the load ran ({} answered)", answered.len());
+    assert!(
+        answered.len() > 500,
+        "the load ran ({} answered)",
+        answered.len()
+    );
 
     let restarted = Standalone::spawn(&db, dir.path());
     let url = format!("{}/backend/", restarted.url);
@@ -56,13 +67,20 @@ async fn answered_useradds_survive_sigkill() {
     for (address, uid) in &answered {
         let reply: Value = client
             .post(&url)
-            .json(&mesibo("usersget", json!({"user": {"address": address}, "count": 1})))
+            .json(&mesibo(
+                "usersget",
+                json!({"user": {"address": address}, "count": 1}),
+            ))
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        assert_eq!(reply["users"][0]["uid"].as_i64(), Some(*uid), "{address} lost: {reply}");
+        assert_eq!(
+            reply["users"][0]["uid"].as_i64(),
+            Some(*uid),
+            "{address} lost: {reply}"
+        );
     }
 }

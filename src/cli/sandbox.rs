@@ -87,7 +87,10 @@ pub fn banner(url: &str, db: Option<&std::path::Path>) -> String {
     let mut out = String::new();
     let store = db.map_or_else(|| "in memory".to_owned(), |p| p.display().to_string());
     let _ = writeln!(out, "apiplay sandbox listening on {url}  (store: {store})");
-    let _ = writeln!(out, "\nBase URLs: mesibo {url}/backend/   everything else {url}");
+    let _ = writeln!(
+        out,
+        "\nBase URLs: mesibo {url}/backend/   everything else {url}"
+    );
     let _ = writeln!(out, "\nDemo credentials (public test values, not secrets):");
     let creds = [
         ("mesibo app token", demo::MESIBO_APP_TOKEN),

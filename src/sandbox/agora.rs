@@ -97,17 +97,15 @@ fn body_error(err: &BodyError) -> Response {
     }
 }
 
-fn expire_secs(query: &ExpireQuery) -> Result<u32, Response> {
+fn expire_secs(query: &ExpireQuery) -> Result<u32, String> {
     let Some(raw) = &query.expire else {
         return Ok(DEFAULT_EXPIRE);
     };
     match raw.parse::<u32>() {
         Ok(secs) if (1..=MAX_EXPIRE).contains(&secs) => Ok(secs),
-        _ => Err((
-            StatusCode::BAD_REQUEST,
-            format!("expire must be a number of seconds from 1 to {MAX_EXPIRE} (24 h), got {raw:?}"),
-        )
-            .into_response()),
+        _ => Err(format!(
+            "expire must be a number of seconds from 1 to {MAX_EXPIRE} (24 h), got {raw:?}"
+        )),
     }
 }
 
@@ -136,12 +134,15 @@ pub async fn app_token(Query(query): Query<ExpireQuery>) -> Response {
             issue_ts(),
             salt(),
         )),
-        Err(response) => response,
+        Err(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
     }
 }
 
 /// `GET /chat/user/{username}/token`: a 007 Chat user token for `username`, as plain text.
-pub async fn user_token(Path(username): Path<String>, Query(query): Query<ExpireQuery>) -> Response {
+pub async fn user_token(
+    Path(username): Path<String>,
+    Query(query): Query<ExpireQuery>,
+) -> Response {
     if let Err(reason) = check_username(&username) {
         return (StatusCode::BAD_REQUEST, reason).into_response();
     }
@@ -154,7 +155,7 @@ pub async fn user_token(Path(username): Path<String>, Query(query): Query<Expire
             issue_ts(),
             salt(),
         )),
-        Err(response) => response,
+        Err(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
     }
 }
 
@@ -191,10 +192,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// The app token or an exchanged Chat app token, from `Authorization: Bearer`.
-async fn authorize(store: &Store, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks `Authorization: Bearer` for the app token or an exchanged Chat app token;
+/// `Some(401 answer)` if it is neither.
+async fn authorize(store: &Store, headers: &HeaderMap) -> Option<Response> {
     let Some(token) = bearer(headers) else {
-        return Err(error(
+        return Some(error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "org.apache.usergrid.rest.exceptions.SecurityException",
@@ -202,21 +204,26 @@ async fn authorize(store: &Store, headers: &HeaderMap) -> Result<(), Response> {
         ));
     };
     if token.starts_with(agora_token::VERSION) {
-        return verify_app_token(token).map(|_| ()).map_err(bad_token);
+        return verify_app_token(token).err().map(bad_token);
     }
     match store.agora_token_expiry(token.to_owned()).await {
-        Ok(Some(expires_ms)) if expires_ms > now_millis() => Ok(()),
-        Ok(Some(_)) => Err(bad_token("Unable to authenticate due to expired access token")),
-        Ok(None) => Err(bad_token("Unable to authenticate due to corrupt access token")),
-        Err(err) => Err(store_failed(&err)),
+        Ok(Some(expires_ms)) if expires_ms > now_millis() => None,
+        Ok(Some(_)) => Some(bad_token(
+            "Unable to authenticate due to expired access token",
+        )),
+        Ok(None) => Some(bad_token(
+            "Unable to authenticate due to corrupt access token",
+        )),
+        Err(err) => Some(store_failed(&err)),
     }
 }
 
-fn check_app(org: &str, app: &str) -> Result<(), Response> {
+/// `Some(404 answer)` unless `org/app` is the demo app.
+fn check_app(org: &str, app: &str) -> Option<Response> {
     if org == demo::AGORA_ORG && app == demo::AGORA_APP {
-        return Ok(());
+        return None;
     }
-    Err(error(
+    Some(error(
         StatusCode::NOT_FOUND,
         "organization_application_not_found",
         "org.apache.usergrid.rest.exceptions.OrganizationApplicationNotFoundException",
@@ -235,14 +242,18 @@ pub async fn exchange(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(response) = check_app(&org, &app) {
+    if let Some(response) = check_app(&org, &app) {
         return response;
     }
     let request = match body::json(&headers, body).await {
         Ok(request) => request,
         Err(err) => return body_error(&err),
     };
-    match request.as_ref().and_then(|r| r.get("grant_type")).and_then(Value::as_str) {
+    match request
+        .as_ref()
+        .and_then(|r| r.get("grant_type"))
+        .and_then(Value::as_str)
+    {
         Some("agora") => {}
         Some(other) => {
             return illegal(&format!(
@@ -298,7 +309,9 @@ fn check_username(name: &str) -> Result<(), String> {
 fn new_user(value: &Value, index: Option<usize>) -> Result<NewChatUser, String> {
     let at = index.map_or_else(String::new, |i| format!("[{i}]."));
     let Some(object) = value.as_object() else {
-        return Err(format!("{at}each user must be an object with username and password"));
+        return Err(format!(
+            "{at}each user must be an object with username and password"
+        ));
     };
     let field = |name: &str, max: usize, required: bool| -> Result<Option<String>, String> {
         match object.get(name) {
@@ -331,7 +344,12 @@ fn entity(user: &ChatUser) -> Value {
     Value::Object(map)
 }
 
-fn envelope(action: &str, headers: &HeaderMap, path: &str, entities: Vec<Value>) -> Map<String, Value> {
+fn envelope(
+    action: &str,
+    headers: &HeaderMap,
+    path: &str,
+    entities: Vec<Value>,
+) -> Map<String, Value> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -342,7 +360,11 @@ fn envelope(action: &str, headers: &HeaderMap, path: &str, entities: Vec<Value>)
     map.insert("path".into(), json!("/users"));
     map.insert(
         "uri".into(),
-        json!(format!("http://{host}/{}/{}{path}", demo::AGORA_ORG, demo::AGORA_APP)),
+        json!(format!(
+            "http://{host}/{}/{}{path}",
+            demo::AGORA_ORG,
+            demo::AGORA_APP
+        )),
     );
     map.insert("entities".into(), Value::Array(entities));
     map.insert("timestamp".into(), json!(now_millis()));
@@ -359,10 +381,10 @@ pub async fn create_users(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(response) = check_app(&org, &app) {
+    if let Some(response) = check_app(&org, &app) {
         return response;
     }
-    if let Err(response) = authorize(&store, &headers).await {
+    if let Some(response) = authorize(&store, &headers).await {
         return response;
     }
     let request = match body::json(&headers, body).await {
@@ -443,15 +465,20 @@ pub async fn get_user(
     Path((org, app, username)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(response) = check_app(&org, &app) {
+    if let Some(response) = check_app(&org, &app) {
         return response;
     }
-    if let Err(response) = authorize(&store, &headers).await {
+    if let Some(response) = authorize(&store, &headers).await {
         return response;
     }
     match store.agora_user(username.clone()).await {
         Ok(Some(user)) => {
-            let mut body = envelope("get", &headers, &format!("/users/{username}"), vec![entity(&user)]);
+            let mut body = envelope(
+                "get",
+                &headers,
+                &format!("/users/{username}"),
+                vec![entity(&user)],
+            );
             body.insert("count".into(), json!(1));
             axum::Json(Value::Object(body)).into_response()
         }
@@ -466,15 +493,20 @@ pub async fn delete_user(
     Path((org, app, username)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(response) = check_app(&org, &app) {
+    if let Some(response) = check_app(&org, &app) {
         return response;
     }
-    if let Err(response) = authorize(&store, &headers).await {
+    if let Some(response) = authorize(&store, &headers).await {
         return response;
     }
     match store.agora_delete_user(username.clone()).await {
         Ok(Some(user)) => {
-            let body = envelope("delete", &headers, &format!("/users/{username}"), vec![entity(&user)]);
+            let body = envelope(
+                "delete",
+                &headers,
+                &format!("/users/{username}"),
+                vec![entity(&user)],
+            );
             axum::Json(Value::Object(body)).into_response()
         }
         Ok(None) => user_not_found(&username),

@@ -14,7 +14,12 @@ pub async fn not_found(method: Method, uri: Uri) -> Response {
 
 /// 405 for a known path asked with another method.
 pub async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    refuse(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", &method, &uri)
+    refuse(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &method,
+        &uri,
+    )
 }
 
 fn refuse(status: StatusCode, error: &str, method: &Method, uri: &Uri) -> Response {

@@ -41,16 +41,48 @@ use store::{Store, StoreError};
 
 /// The routes, as printed at start: method, path, what it does.
 pub const ROUTES: &[(&str, &str, &str)] = &[
-    ("POST", "/backend/", "mesibo backend API (JSON ops, or the legacy form)"),
+    (
+        "POST",
+        "/backend/",
+        "mesibo backend API (JSON ops, or the legacy form)",
+    ),
     ("GET", "/backend/?op=..&token=..", "mesibo legacy form API"),
-    ("GET", "/chat/app/token", "Agora Chat token server: 007 app token (text)"),
-    ("GET", "/chat/user/{username}/token", "Agora Chat token server: 007 user token (text)"),
-    ("POST", "/{org}/{app}/token", "Agora Chat: exchange an app token (grant_type agora)"),
-    ("POST", "/{org}/{app}/users", "Agora Chat: register users (one, or a batch of <= 60)"),
-    ("GET|DELETE", "/{org}/{app}/users/{username}", "Agora Chat: get or delete a user"),
-    ("GET|POST", "/twilio/token", "Twilio token server: Access Token with a chat grant"),
+    (
+        "GET",
+        "/chat/app/token",
+        "Agora Chat token server: 007 app token (text)",
+    ),
+    (
+        "GET",
+        "/chat/user/{username}/token",
+        "Agora Chat token server: 007 user token (text)",
+    ),
+    (
+        "POST",
+        "/{org}/{app}/token",
+        "Agora Chat: exchange an app token (grant_type agora)",
+    ),
+    (
+        "POST",
+        "/{org}/{app}/users",
+        "Agora Chat: register users (one, or a batch of <= 60)",
+    ),
+    (
+        "GET|DELETE",
+        "/{org}/{app}/users/{username}",
+        "Agora Chat: get or delete a user",
+    ),
+    (
+        "GET|POST",
+        "/twilio/token",
+        "Twilio token server: Access Token with a chat grant",
+    ),
     ("POST", "/session/create", "Vonage Video: create a session"),
-    ("POST", "/vonage/token", "Vonage Video token server: T1 or JWT client token"),
+    (
+        "POST",
+        "/vonage/token",
+        "Vonage Video token server: T1 or JWT client token",
+    ),
 ];
 
 /// How to start a sandbox.

@@ -45,7 +45,11 @@ pub async fn get(Query(query): Query<TokenQuery>) -> Response {
         None => None,
         Some(Ok(ttl)) => Some(ttl),
         Some(Err(_)) => {
-            return error(StatusCode::BAD_REQUEST, INVALID_PARAMETER, "ttl must be a whole number of seconds")
+            return error(
+                StatusCode::BAD_REQUEST,
+                INVALID_PARAMETER,
+                "ttl must be a whole number of seconds",
+            )
         }
     };
     mint(query.identity, ttl)
@@ -70,14 +74,24 @@ pub async fn post(headers: HeaderMap, body: Body) -> Response {
     let identity = match request.get("identity") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return error(StatusCode::BAD_REQUEST, INVALID_PARAMETER, "identity must be a string"),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                INVALID_PARAMETER,
+                "identity must be a string",
+            )
+        }
     };
     let ttl = match request.get("ttl") {
         None | Some(Value::Null) => None,
         Some(value) => match value.as_i64() {
             Some(ttl) => Some(ttl),
             None => {
-                return error(StatusCode::BAD_REQUEST, INVALID_PARAMETER, "ttl must be a whole number of seconds")
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    INVALID_PARAMETER,
+                    "ttl must be a whole number of seconds",
+                )
             }
         },
     };
@@ -86,7 +100,11 @@ pub async fn post(headers: HeaderMap, body: Body) -> Response {
 
 fn mint(identity: Option<String>, ttl: Option<i64>) -> Response {
     let Some(identity) = identity.filter(|i| !i.is_empty()) else {
-        return error(StatusCode::BAD_REQUEST, INVALID_PARAMETER, "identity is required");
+        return error(
+            StatusCode::BAD_REQUEST,
+            INVALID_PARAMETER,
+            "identity is required",
+        );
     };
     if identity.chars().count() > MAX_IDENTITY {
         return error(
@@ -104,10 +122,18 @@ fn mint(identity: Option<String>, ttl: Option<i64>) -> Response {
         );
     }
     let Ok(ttl_secs) = u32::try_from(ttl) else {
-        return error(StatusCode::BAD_REQUEST, INVALID_PARAMETER, "ttl must be positive");
+        return error(
+            StatusCode::BAD_REQUEST,
+            INVALID_PARAMETER,
+            "ttl must be positive",
+        );
     };
     if ttl_secs == 0 {
-        return error(StatusCode::BAD_REQUEST, INVALID_PARAMETER, "ttl must be positive");
+        return error(
+            StatusCode::BAD_REQUEST,
+            INVALID_PARAMETER,
+            "ttl must be positive",
+        );
     }
     let mut token = AccessToken::new(
         demo::TWILIO_ACCOUNT_SID,
@@ -122,7 +148,9 @@ fn mint(identity: Option<String>, ttl: Option<i64>) -> Response {
     }));
     match token.to_jwt(now_secs()) {
         Ok(jwt) => axum::Json(json!({"identity": identity, "token": jwt})).into_response(),
-        Err(err @ BuildError::TtlTooLong(_)) => error(StatusCode::BAD_REQUEST, 20_157, &err.to_string()),
+        Err(err @ BuildError::TtlTooLong(_)) => {
+            error(StatusCode::BAD_REQUEST, 20_157, &err.to_string())
+        }
         Err(err) => error(StatusCode::BAD_REQUEST, INVALID_PARAMETER, &err.to_string()),
     }
 }

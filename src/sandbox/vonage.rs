@@ -21,7 +21,11 @@ use super::store::{now_millis, now_secs, Store};
 use crate::tokens::opentok::{self, BuildError, Role, TokenOptions};
 
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({"code": status.as_u16(), "message": message}))).into_response()
+    (
+        status,
+        axum::Json(json!({"code": status.as_u16(), "message": message})),
+    )
+        .into_response()
 }
 
 fn body_error(err: &BodyError) -> Response {
@@ -63,7 +67,10 @@ fn option<'a>(request: &'a Value, name: &str, allowed: &[&str]) -> Result<Option
     match request.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s)),
-        Some(other) => Err(format!("{name} must be one of {}, got {other}", allowed.join(", "))),
+        Some(other) => Err(format!(
+            "{name} must be one of {}, got {other}",
+            allowed.join(", ")
+        )),
     }
 }
 
@@ -78,7 +85,10 @@ pub async fn create_session(
         Err(err) => return body_error(&err),
     };
     if !request.is_object() {
-        return error(StatusCode::BAD_REQUEST, "the body must be a JSON object (or empty)");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "the body must be a JSON object (or empty)",
+        );
     }
     let media = option(&request, "mediaMode", &["routed", "relayed"]);
     let archive = option(&request, "archiveMode", &["manual", "always"]);
@@ -100,7 +110,10 @@ pub async fn create_session(
     let created_ms = now_millis();
     let session_id = opentok::new_session_id(demo::OPENTOK_API_KEY, created_ms, &random);
     if let Err(err) = store.vonage_add_session(session_id.clone()).await {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, &format!("the sandbox store failed: {err}"));
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the sandbox store failed: {err}"),
+        );
     }
     axum::Json(json!([{
         "session_id": session_id,
@@ -133,12 +146,17 @@ fn token_options(request: &Value, now: i64) -> Result<(TokenOptions, bool), Stri
             .ok_or_else(|| format!("{name} must be a whole number of seconds")),
     };
     let expire_time = match (number("expire_time")?, number("ttl")?) {
-        (Some(_), Some(_)) => return Err("give expire_time (unix seconds) or ttl (seconds), not both".into()),
+        (Some(_), Some(_)) => {
+            return Err("give expire_time (unix seconds) or ttl (seconds), not both".into())
+        }
         (Some(at), None) => Some(at),
         (None, Some(ttl)) => Some(now + ttl),
         (None, None) => None,
     };
-    let connection_data = match request.get("data").or_else(|| request.get("connection_data")) {
+    let connection_data = match request
+        .get("data")
+        .or_else(|| request.get("connection_data"))
+    {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err("data must be a string".into()),
@@ -172,12 +190,10 @@ fn token_options(request: &Value, now: i64) -> Result<(TokenOptions, bool), Stri
 pub async fn token(headers: HeaderMap, body: Body) -> Response {
     let request = match body::json(&headers, body).await {
         Ok(Some(request)) if request.is_object() => request,
-        Ok(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "the body must be a JSON object like {\"session_id\":\"...\",\"role\":\"publisher\"}",
-            )
-        }
+        Ok(_) => return error(
+            StatusCode::BAD_REQUEST,
+            "the body must be a JSON object like {\"session_id\":\"...\",\"role\":\"publisher\"}",
+        ),
         Err(err) => return body_error(&err),
     };
     let now = now_secs();
@@ -187,9 +203,21 @@ pub async fn token(headers: HeaderMap, body: Body) -> Response {
     };
     let nonce = rand::thread_rng().gen_range(0..1_000_000);
     let built = if t1 {
-        opentok::build_t1(demo::OPENTOK_API_KEY, demo::OPENTOK_API_SECRET, &options, now, nonce)
+        opentok::build_t1(
+            demo::OPENTOK_API_KEY,
+            demo::OPENTOK_API_SECRET,
+            &options,
+            now,
+            nonce,
+        )
     } else {
-        opentok::build_jwt(demo::OPENTOK_API_KEY, demo::OPENTOK_API_SECRET, &options, now, nonce)
+        opentok::build_jwt(
+            demo::OPENTOK_API_KEY,
+            demo::OPENTOK_API_SECRET,
+            &options,
+            now,
+            nonce,
+        )
     };
     match built {
         Ok(token) => {

@@ -53,7 +53,10 @@ impl Fields<'_> {
     pub fn req_str(&self, paths: &[&'static str]) -> Result<String, Fail> {
         match self.opt_str(paths)? {
             Some(s) if !s.is_empty() => Ok(s),
-            Some(_) => Err(Fail::new("BADFIELD", format!("{} must not be empty", paths[0]))),
+            Some(_) => Err(Fail::new(
+                "BADFIELD",
+                format!("{} must not be empty", paths[0]),
+            )),
             None => Err(missing(paths)),
         }
     }
@@ -143,7 +146,10 @@ impl Fields<'_> {
         } else {
             Err(Fail::new(
                 "BADFIELD",
-                format!("{} must be between 1 and {max} {unit}, got {value}", paths[0]),
+                format!(
+                    "{} must be between 1 and {max} {unit}, got {value}",
+                    paths[0]
+                ),
             ))
         }
     }
@@ -190,11 +196,22 @@ mod tests {
         let f = Fields(&body);
         let err = f.req_str(&["user.address"]).unwrap_err();
         assert_eq!(err.code, "BADFIELD");
-        assert!(err.message.contains("user.address must be a string, got a number"));
+        assert!(err
+            .message
+            .contains("user.address must be a string, got a number"));
         assert_eq!(f.req_str(&["user.name"]).unwrap_err().code, "MISSINGFIELD");
-        assert_eq!(f.bounded(&["count"], 20, 20, "users").unwrap_err().code, "BADFIELD");
+        assert_eq!(
+            f.bounded(&["count"], 20, 20, "users").unwrap_err().code,
+            "BADFIELD"
+        );
         let body = json!({"count": 21});
-        assert_eq!(Fields(&body).bounded(&["count"], 20, 20, "").unwrap_err().code, "BADFIELD");
+        assert_eq!(
+            Fields(&body)
+                .bounded(&["count"], 20, 20, "")
+                .unwrap_err()
+                .code,
+            "BADFIELD"
+        );
     }
 
     #[test]

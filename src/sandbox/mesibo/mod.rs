@@ -109,7 +109,11 @@ pub async fn post(
 
 fn form_to_json(form: &[u8]) -> Value {
     let map: HashMap<String, String> = form_urlencoded::parse(form).into_owned().collect();
-    Value::Object(map.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+    Value::Object(
+        map.into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    )
 }
 
 async fn answer(store: &Store, request: &Value) -> Response {
@@ -129,7 +133,12 @@ async fn answer(store: &Store, request: &Value) -> Response {
 
 /// The op must be known before the token is checked, so `BADOP` reads as in the docs.
 fn check<'a>(request: &Value, op: Option<&'a str>) -> Result<&'a str, Fail> {
-    let op = op.ok_or_else(|| Fail::new("BADOP", "\"op\" is required, one of: ".to_owned() + &OPS.join(", ")))?;
+    let op = op.ok_or_else(|| {
+        Fail::new(
+            "BADOP",
+            "\"op\" is required, one of: ".to_owned() + &OPS.join(", "),
+        )
+    })?;
     if !OPS.contains(&op) {
         return Err(Fail::new(
             "BADOP",
@@ -144,7 +153,10 @@ fn check<'a>(request: &Value, op: Option<&'a str>) -> Result<&'a str, Fail> {
             "AUTHFAIL",
             "\"token\" is not the app token of this backend (the sandbox's is in its banner)",
         )),
-        None => Err(Fail::new("AUTHFAIL", "\"token\" (the app token) is required")),
+        None => Err(Fail::new(
+            "AUTHFAIL",
+            "\"token\" (the app token) is required",
+        )),
     }
 }
 
@@ -158,7 +170,10 @@ fn reply(
         Ok(fields) => (fields, None),
         Err(fail) => (Map::new(), Some(fail)),
     };
-    body.insert("op".into(), op.map_or(Value::Null, |op| Value::String(op.into())));
+    body.insert(
+        "op".into(),
+        op.map_or(Value::Null, |op| Value::String(op.into())),
+    );
     body.insert("result".into(), Value::Bool(fail.is_none()));
     if let Some(fail) = fail {
         body.insert("error".into(), Value::String(fail.code.into()));

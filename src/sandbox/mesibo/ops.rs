@@ -124,14 +124,15 @@ async fn useradd(store: &Store, f: &Fields<'_>) -> Answer {
     // JSON: a token is issued only when `user.token` is present. Legacy form: when `appid` is.
     let token = match f.get(&["user.token", "appid"]) {
         None => None,
-        Some(("user.token", value)) if !value.is_object() => {
-            return Err(Fail::new(
-                "BADFIELD",
-                "user.token must be an object like {\"appid\":\"com.example.app\",\"expiry\":525600}",
-            ))
-        }
+        Some(("user.token", value)) if !value.is_object() => return Err(Fail::new(
+            "BADFIELD",
+            "user.token must be an object like {\"appid\":\"com.example.app\",\"expiry\":525600}",
+        )),
         Some(_) => {
-            let appid = short(f.req_str(&["user.token.appid", "appid"])?, "user.token.appid")?;
+            let appid = short(
+                f.req_str(&["user.token.appid", "appid"])?,
+                "user.token.appid",
+            )?;
             let minutes = f.bounded(
                 &["user.token.expiry", "expiry"],
                 DEFAULT_TOKEN_EXPIRY_MINUTES,
@@ -352,7 +353,9 @@ async fn message(store: &Store, f: &Fields<'_>) -> Answer {
         .await
         .map_err(|e| internal(&e))?
         .map_err(|refused| match refused {
-            MessageRefused::NoSender => Fail::new("NOUSER", format!("no user has address {from:?}")),
+            MessageRefused::NoSender => {
+                Fail::new("NOUSER", format!("no user has address {from:?}"))
+            }
             MessageRefused::NoRecipient => match &to {
                 Recipient::User(a) => Fail::new("NOUSER", format!("no user has address {a:?}")),
                 Recipient::Group(gid) => no_group(*gid),

@@ -146,7 +146,9 @@ fn group_row(row: &Row<'_>) -> rusqlite::Result<Group> {
 fn find_user(conn: &Connection, who: &UserRef) -> rusqlite::Result<Option<User>> {
     match who {
         UserRef::Uid(uid) => conn
-            .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM mesibo_users WHERE uid = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM mesibo_users WHERE uid = ?1"
+            ))?
             .query_row([uid], user_row),
         UserRef::Address(address) => conn
             .prepare_cached(&format!(
@@ -194,7 +196,10 @@ impl Store {
                         active = COALESCE(?3, active), flags = COALESCE(?4, flags)
                      WHERE address = ?1 RETURNING {USER_COLUMNS}"
                 ))?
-                .query_row(params![add.address, add.name, add.active, add.flags], user_row)
+                .query_row(
+                    params![add.address, add.name, add.active, add.flags],
+                    user_row,
+                )
                 .optional()?;
             let user = match existing {
                 Some(user) => user,
@@ -362,7 +367,13 @@ impl Store {
                      WHERE gid = ?1 RETURNING {GROUP_COLUMNS}"
                 ))?
                 .query_row(
-                    params![gid, changes.name, changes.flags, changes.active, changes.expiry],
+                    params![
+                        gid,
+                        changes.name,
+                        changes.flags,
+                        changes.active,
+                        changes.expiry
+                    ],
                     group_row,
                 )
                 .optional()?)

@@ -89,14 +89,22 @@ fn run(conn: &Connection, rx: &mpsc::Receiver<Job>, stats: &WriterStats) {
                 Err(_) => break,
             }
         }
-        stats.work_nanos.fetch_add(nanos(started), Ordering::Relaxed);
+        stats
+            .work_nanos
+            .fetch_add(nanos(started), Ordering::Relaxed);
         let committing = Instant::now();
         let commit = exec(conn, "COMMIT");
         let commit_nanos = nanos(committing);
-        stats.commit_nanos.fetch_add(commit_nanos, Ordering::Relaxed);
-        stats.max_commit_nanos.fetch_max(commit_nanos, Ordering::Relaxed);
+        stats
+            .commit_nanos
+            .fetch_add(commit_nanos, Ordering::Relaxed);
+        stats
+            .max_commit_nanos
+            .fetch_max(commit_nanos, Ordering::Relaxed);
         stats.batches.fetch_add(1, Ordering::Relaxed);
-        stats.jobs.fetch_add(finishes.len() as u64, Ordering::Relaxed);
+        stats
+            .jobs
+            .fetch_add(finishes.len() as u64, Ordering::Relaxed);
         if commit.is_err() {
             let _ = exec(conn, "ROLLBACK");
         }
