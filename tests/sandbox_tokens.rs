@@ -468,3 +468,29 @@ async fn vonage_sessions_and_tokens() {
     .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn oversize_bodies_get_413_in_each_vendors_style() {
+    let sandbox = start(None).await;
+    let client = reqwest::Client::new();
+    let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(1024 * 1024));
+    for (path, field) in [
+        ("/twilio/token", "message"),
+        ("/vonage/token", "message"),
+        ("/session/create", "message"),
+    ] {
+        let response = client
+            .post(format!("{}{path}", sandbox.url()))
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body[field].as_str().unwrap().contains("larger than"),
+            "{path}: {body}"
+        );
+    }
+}
