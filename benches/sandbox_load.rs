@@ -81,7 +81,9 @@ fn main() {
         1_000_000,
     ));
     let warm = snapshot(&store);
+    let cpu = thread_cpu();
     client_rt.block_on(run("mesibo useradd (durable)", &addr, duration, useradd, 0));
+    print_cpu(&cpu, duration);
     let after = snapshot(&store);
     let max_commit = store
         .writer_stats()
@@ -111,7 +113,9 @@ fn main() {
             .to_owned()
     });
     for (name, make) in token_routes(&session_id) {
+        let cpu = thread_cpu();
         client_rt.block_on(run(name, &addr, duration, make, 0));
+        print_cpu(&cpu, duration);
     }
 }
 
@@ -153,6 +157,52 @@ fn token_routes(session_id: &str) -> Vec<(&'static str, MakeRequest)> {
             })
         }),
     ]
+}
+
+/// CPU time (clock ticks) per thread group of this process: the server's runtime, the load
+/// generator's runtime, the store's writer and checkpointer. Linux only; empty elsewhere.
+fn thread_cpu() -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        // Fields after the `(comm)`: state is field 3, utime 14 and stime 15.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = fields
+            .get(11..13)
+            .map_or(0, |f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum());
+        let group = match comm.trim() {
+            name if name.starts_with("server") => "server (axum + handlers)",
+            name if name.starts_with("client") => "load generator",
+            "sandbox-writer" => "store writer thread",
+            "sandbox-checkpo" => "store checkpointer",
+            _ => "other",
+        };
+        *out.entry(group.to_owned()).or_default() += ticks;
+    }
+    out
+}
+
+fn print_cpu(before: &std::collections::BTreeMap<String, u64>, duration: Duration) {
+    let after = thread_cpu();
+    let parts: Vec<String> = after
+        .iter()
+        .map(|(group, ticks)| {
+            let used = ticks - before.get(group).copied().unwrap_or(0);
+            // Clock ticks are 1/100 s on Linux.
+            let cores = used as f64 / 100.0 / duration.as_secs_f64();
+            format!("{group} {cores:.2}")
+        })
+        .collect();
+    if !parts.is_empty() {
+        println!("  CPU (cores busy): {}", parts.join(", "));
+    }
 }
 
 fn snapshot(store: &Store) -> (u64, u64, u64, u64) {
