@@ -81,7 +81,9 @@ fn main() {
         1_000_000,
     ));
     let warm = snapshot(&store);
+    let cpu = thread_cpu();
     client_rt.block_on(run("mesibo useradd (durable)", &addr, duration, useradd, 0));
+    print_cpu(&cpu, duration);
     let after = snapshot(&store);
     let max_commit = store
         .writer_stats()
@@ -110,7 +112,16 @@ fn main() {
             .unwrap_or_default()
             .to_owned()
     });
-    let routes: Vec<(&str, MakeRequest)> = vec![
+    for (name, make) in token_routes(&session_id) {
+        let cpu = thread_cpu();
+        client_rt.block_on(run(name, &addr, duration, make, 0));
+        print_cpu(&cpu, duration);
+    }
+}
+
+/// The token-server scenarios; Vonage needs a session created beforehand.
+fn token_routes(session_id: &str) -> Vec<(&'static str, MakeRequest)> {
+    vec![
         (
             "agora GET /chat/app/token",
             Arc::new(|_, _| Request {
@@ -136,7 +147,7 @@ fn main() {
             }),
         ),
         ("vonage POST /vonage/token", {
-            let session_id = session_id.clone();
+            let session_id = session_id.to_owned();
             Arc::new(move |_, _| Request {
                 method: "POST",
                 path: "/vonage/token".into(),
@@ -145,9 +156,52 @@ fn main() {
                 )),
             })
         }),
-    ];
-    for (name, make) in routes {
-        client_rt.block_on(run(name, &addr, duration, make, 0));
+    ]
+}
+
+/// CPU time (clock ticks) per thread group of this process: the server's runtime, the load
+/// generator's runtime, the store's writer and checkpointer. Linux only; empty elsewhere.
+fn thread_cpu() -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        // Fields after the `(comm)`: state is field 3, utime 14 and stime 15.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = fields
+            .get(11..13)
+            .map_or(0, |f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum());
+        let group = match comm.trim() {
+            name if name.starts_with("server") => "server (axum + handlers)",
+            name if name.starts_with("client") => "load generator",
+            "sandbox-writer" => "store writer thread",
+            "sandbox-checkpo" => "store checkpointer",
+            _ => "other",
+        };
+        *out.entry(group.to_owned()).or_default() += ticks;
+    }
+    out
+}
+
+fn print_cpu(before: &std::collections::BTreeMap<String, u64>, duration: Duration) {
+    let after = thread_cpu();
+    let parts: Vec<String> = after
+        .iter()
+        .map(|(group, ticks)| {
+            let used = ticks - before.get(group).copied().unwrap_or(0);
+            // Clock ticks are 1/100 s on Linux.
+            let cores = used as f64 / 100.0 / duration.as_secs_f64();
+            format!("{group} {cores:.2}")
+        })
+        .collect();
+    if !parts.is_empty() {
+        println!("  CPU (cores busy): {}", parts.join(", "));
     }
 }
 
@@ -256,17 +310,18 @@ async fn run(name: &str, addr: &str, duration: Duration, make: MakeRequest, offs
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pct = |p: f64| {
-        let idx = ((all.len() as f64 * p).ceil() as usize).saturating_sub(1);
+    // Nearest-rank percentile, in per mille.
+    let pct = |per_mille: usize| {
+        let idx = (all.len() * per_mille).div_ceil(1000).saturating_sub(1);
         f64::from(all.get(idx).copied().unwrap_or(0)) / 1000.0
     };
     println!(
         "{name:<30} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
         all.len(),
         all.len() as f64 / elapsed,
-        pct(0.50),
-        pct(0.99),
-        pct(1.0),
+        pct(500),
+        pct(990),
+        pct(1000),
         errors
     );
 }

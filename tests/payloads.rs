@@ -80,7 +80,7 @@ fn the_docs_payload_is_the_docs_example() {
     assert_eq!(
         value,
         serde_json::json!({"op":"useradd","token":"87pbh20pzehd9ld0o0pxqx9h80jjqfu9ipul4l00fnb55pbfx9mxyyk4uyr1iwuw",
-            "user":{"address":"xyz@example.com","token":{"appid":"com.mesibo.firstapp","expiry":525600}}})
+            "user":{"address":"xyz@example.com","token":{"appid":"com.mesibo.firstapp","expiry":525_600}}})
     );
 }
 

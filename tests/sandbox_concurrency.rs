@@ -63,7 +63,7 @@ async fn sixty_four_clients_times_one_hundred_useradds_lose_nothing() {
     let store = Store::open(Some(&db)).unwrap();
     assert_eq!(
         store.mesibo_user_count().await.unwrap(),
-        (CLIENTS * PER_CLIENT) as i64
+        i64::try_from(CLIENTS * PER_CLIENT).unwrap()
     );
     for (uid, token) in &sample {
         assert_eq!(

@@ -1,7 +1,8 @@
 //! The token-issuing routes of the sandbox over real HTTP: Agora Chat (token server,
 //! exchange, users), Twilio and Vonage. Every token issued verifies with the project's own
 //! verifiers; every error has the vendor's body.
-#![allow(clippy::unwrap_used)]
+// Each test is one flow of the docs, read top to bottom; splitting would repeat its setup.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod sandbox_support;
 
@@ -15,7 +16,9 @@ fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs() as i64
+        .as_secs()
+        .try_into()
+        .unwrap()
 }
 
 async fn text(client: &reqwest::Client, url: String) -> (StatusCode, String) {
@@ -464,4 +467,30 @@ async fn vonage_sessions_and_tokens() {
     )
     .await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn oversize_bodies_get_413_in_each_vendors_style() {
+    let sandbox = start(None).await;
+    let client = reqwest::Client::new();
+    let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(1024 * 1024));
+    for (path, field) in [
+        ("/twilio/token", "message"),
+        ("/vonage/token", "message"),
+        ("/session/create", "message"),
+    ] {
+        let response = client
+            .post(format!("{}{path}", sandbox.url()))
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body[field].as_str().unwrap().contains("larger than"),
+            "{path}: {body}"
+        );
+    }
 }

@@ -52,18 +52,10 @@ pub fn run(args: &SandboxArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// `$APIPLAY_HOME/sandbox.sqlite3`, else the platform data dir.
+/// `sandbox.sqlite3` in the data dir (`$APIPLAY_HOME`, else the platform's), where the TUI
+/// and `send` keep their embedded sandbox too.
 fn default_db() -> anyhow::Result<PathBuf> {
-    let dir = match std::env::var_os("APIPLAY_HOME") {
-        Some(home) => PathBuf::from(home),
-        None => directories::ProjectDirs::from("", "", "apiplay")
-            .context("cannot find a data directory; pass --db PATH or set APIPLAY_HOME")?
-            .data_dir()
-            .to_path_buf(),
-    };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
-    Ok(dir.join("sandbox.sqlite3"))
+    Ok(crate::config::data_dir()?.join(sandbox::SANDBOX_DB))
 }
 
 async fn wait_for_stop() {

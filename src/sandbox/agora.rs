@@ -97,19 +97,15 @@ fn body_error(err: &BodyError) -> Response {
     }
 }
 
-fn expire_secs(query: &ExpireQuery) -> Result<u32, Response> {
+fn expire_secs(query: &ExpireQuery) -> Result<u32, String> {
     let Some(raw) = &query.expire else {
         return Ok(DEFAULT_EXPIRE);
     };
     match raw.parse::<u32>() {
         Ok(secs) if (1..=MAX_EXPIRE).contains(&secs) => Ok(secs),
-        _ => Err((
-            StatusCode::BAD_REQUEST,
-            format!(
-                "expire must be a number of seconds from 1 to {MAX_EXPIRE} (24 h), got {raw:?}"
-            ),
-        )
-            .into_response()),
+        _ => Err(format!(
+            "expire must be a number of seconds from 1 to {MAX_EXPIRE} (24 h), got {raw:?}"
+        )),
     }
 }
 
@@ -138,7 +134,7 @@ pub async fn app_token(Query(query): Query<ExpireQuery>) -> Response {
             issue_ts(),
             salt(),
         )),
-        Err(response) => response,
+        Err(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
     }
 }
 
@@ -159,7 +155,7 @@ pub async fn user_token(
             issue_ts(),
             salt(),
         )),
-        Err(response) => response,
+        Err(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
     }
 }
 
@@ -196,10 +192,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// The app token or an exchanged Chat app token, from `Authorization: Bearer`.
-async fn authorize(store: &Store, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks `Authorization: Bearer` for the app token or an exchanged Chat app token;
+/// `Some(401 answer)` if it is neither.
+async fn authorize(store: &Store, headers: &HeaderMap) -> Option<Response> {
     let Some(token) = bearer(headers) else {
-        return Err(error(
+        return Some(error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "org.apache.usergrid.rest.exceptions.SecurityException",
@@ -207,25 +204,26 @@ async fn authorize(store: &Store, headers: &HeaderMap) -> Result<(), Response> {
         ));
     };
     if token.starts_with(agora_token::VERSION) {
-        return verify_app_token(token).map(|_| ()).map_err(bad_token);
+        return verify_app_token(token).err().map(bad_token);
     }
     match store.agora_token_expiry(token.to_owned()).await {
-        Ok(Some(expires_ms)) if expires_ms > now_millis() => Ok(()),
-        Ok(Some(_)) => Err(bad_token(
+        Ok(Some(expires_ms)) if expires_ms > now_millis() => None,
+        Ok(Some(_)) => Some(bad_token(
             "Unable to authenticate due to expired access token",
         )),
-        Ok(None) => Err(bad_token(
+        Ok(None) => Some(bad_token(
             "Unable to authenticate due to corrupt access token",
         )),
-        Err(err) => Err(store_failed(&err)),
+        Err(err) => Some(store_failed(&err)),
     }
 }
 
-fn check_app(org: &str, app: &str) -> Result<(), Response> {
+/// `Some(404 answer)` unless `org/app` is the demo app.
+fn check_app(org: &str, app: &str) -> Option<Response> {
     if org == demo::AGORA_ORG && app == demo::AGORA_APP {
-        return Ok(());
+        return None;
     }
-    Err(error(
+    Some(error(
         StatusCode::NOT_FOUND,
         "organization_application_not_found",
         "org.apache.usergrid.rest.exceptions.OrganizationApplicationNotFoundException",
@@ -244,7 +242,7 @@ pub async fn exchange(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(response) = check_app(&org, &app) {
+    if let Some(response) = check_app(&org, &app) {
         return response;
     }
     let request = match body::json(&headers, body).await {
@@ -383,10 +381,10 @@ pub async fn create_users(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(response) = check_app(&org, &app) {
+    if let Some(response) = check_app(&org, &app) {
         return response;
     }
-    if let Err(response) = authorize(&store, &headers).await {
+    if let Some(response) = authorize(&store, &headers).await {
         return response;
     }
     let request = match body::json(&headers, body).await {
@@ -467,10 +465,10 @@ pub async fn get_user(
     Path((org, app, username)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(response) = check_app(&org, &app) {
+    if let Some(response) = check_app(&org, &app) {
         return response;
     }
-    if let Err(response) = authorize(&store, &headers).await {
+    if let Some(response) = authorize(&store, &headers).await {
         return response;
     }
     match store.agora_user(username.clone()).await {
@@ -495,10 +493,10 @@ pub async fn delete_user(
     Path((org, app, username)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(response) = check_app(&org, &app) {
+    if let Some(response) = check_app(&org, &app) {
         return response;
     }
-    if let Err(response) = authorize(&store, &headers).await {
+    if let Some(response) = authorize(&store, &headers).await {
         return response;
     }
     match store.agora_delete_user(username.clone()).await {

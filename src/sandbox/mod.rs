@@ -22,6 +22,9 @@
 
 mod agora;
 mod body;
+
+/// The sandbox store's file name in the data dir.
+pub const SANDBOX_DB: &str = "sandbox.sqlite3";
 pub mod demo;
 mod fallback;
 mod mesibo;

@@ -1,6 +1,6 @@
 //! Shared helpers of the sandbox integration tests: an in-process sandbox, a standalone
 //! `apiplay sandbox` process, and mesibo request bodies.
-#![allow(clippy::unwrap_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value, dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -70,6 +70,9 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ('mesibo_users', 5300), ('mesibo_
 pub fn configure_writer(conn: &Connection, on_disk: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     if on_disk {
+        // Only takes effect on a new file. Each insert into an index dirties one leaf page, and
+        // a commit writes every dirty page to the WAL: small pages make commits small.
+        conn.pragma_update(None, "page_size", 1024)?;
         // WAL + NORMAL: a commit is a write to the WAL (durable against a killed process);
         // fsync happens at checkpoints only.
         conn.pragma_update(None, "journal_mode", "WAL")?;
