@@ -15,6 +15,7 @@
 )]
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use apiplay::tui::app::{App, Focus, Tab};
@@ -459,7 +460,113 @@ fn real_binary() {
     let _ = child.wait();
 }
 
+fn hwm_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<usize>().ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// The whole path: a loopback server sends 50 MB of JSON, the real session (engine,
+/// history) receives it, the viewer shows it, the history records it.
+fn end_to_end_large() {
+    use std::io::{Read, Write};
+    println!(
+        "== 50 MB JSON through the real send path (loopback server → engine → viewer → history)"
+    );
+    let body = Arc::new(big_body(50 * 1024 * 1024));
+    let len = body.len();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let served = body.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let mut conn = conn.unwrap();
+            let mut buf = [0u8; 8192];
+            let _ = conn.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                served.len()
+            );
+            conn.write_all(head.as_bytes()).unwrap();
+            conn.write_all(&served).unwrap();
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("APIPLAY_HOME", dir.path());
+    std::fs::write(
+        dir.path().join("apiplay.toml"),
+        format!("[environments.big.backends]\nmesibo = \"http://127.0.0.1:{port}/backend/\"\n"),
+    )
+    .unwrap();
+    let payload = dir.path().join("usersget.json");
+    std::fs::write(&payload, r#"{"op":"usersget"}"#).unwrap();
+    std::env::set_current_dir(dir.path()).unwrap();
+    drop(body);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let link = apiplay::tui::core_link::CoreLink::new(Some("big".into()), dir.path().into());
+        let term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        let mut tui =
+            apiplay::tui::driver::Tui::new(term, link, None, Box::new(std::io::sink())).unwrap();
+        tui.start();
+        while tui.app.env.name != "big" {
+            tui.next_message(Duration::from_millis(100)).await;
+        }
+        tui.handle(Message::PayloadLoaded {
+            path: payload.clone(),
+            result: apiplay::tui::core_link::load_payload(&payload),
+            replace: None,
+            restored: false,
+        });
+        let base = rss_bytes();
+        let t0 = Instant::now();
+        tui.handle(key(KeyCode::F(5)));
+        while tui.app.response.as_ref().is_none_or(|r| r.lines.is_empty()) {
+            tui.next_message(Duration::from_millis(100)).await;
+        }
+        tui.draw().unwrap();
+        let first = t0.elapsed();
+        let hwm_first = hwm_bytes().saturating_sub(base);
+        let r = tui.app.response.as_ref().unwrap();
+        let transfer = r.elapsed;
+        println!(
+            "  {len} bytes: last byte after {:.1} ms; first screen {:.1} ms after the last byte (status line: {:?})",
+            ms(transfer),
+            ms(first.saturating_sub(transfer)),
+            tui.app.status.as_ref().map(|s| s.1.clone()).unwrap_or_default()
+        );
+        println!(
+            "  peak RSS above the pre-send baseline when the first screen is up: {:.1} MB = {:.2}x body",
+            hwm_first as f64 / 1e6,
+            hwm_first as f64 / len as f64
+        );
+        let mut recorded = false;
+        while !recorded || !tui.app.response.as_ref().unwrap().indexed {
+            tui.next_message(Duration::from_millis(100)).await;
+            recorded |= tui.app.history.iter().any(|h| h.status == Some(200));
+            if !recorded {
+                tui.app.effects.push(Effect::LoadHistory);
+                tui.perform_effects();
+            }
+        }
+        println!(
+            "  indexed and recorded in the history after {:.1} ms; peak RSS above the pre-send baseline {:.1} MB = {:.2}x body",
+            ms(t0.elapsed()),
+            hwm_bytes().saturating_sub(base) as f64 / 1e6,
+            hwm_bytes().saturating_sub(base) as f64 / len as f64
+        );
+    });
+}
+
 fn main() {
+    end_to_end_large();
     large_response();
     startup();
     keystroke();
