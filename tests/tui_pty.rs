@@ -271,19 +271,21 @@ fn quitting_restores_the_terminal() {
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
-    let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
-    s.wait_for("Payloads History Tokens", 10);
-    let pid = s.child.process_id().unwrap();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    s.wait_exit(10);
-    let parser = s.parser.lock().unwrap();
-    assert!(!parser.screen().alternate_screen());
-    assert!(!parser.screen().hide_cursor());
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in ["-TERM", "-HUP"] {
+        let (_tmp, cwd, home) = workspace();
+        let mut s = Session::start(&cwd, &home, &[]);
+        s.wait_for("Payloads History Tokens", 10);
+        let pid = s.child.process_id().unwrap();
+        std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .unwrap();
+        s.wait_exit(10);
+        let parser = s.parser.lock().unwrap();
+        assert!(!parser.screen().alternate_screen(), "{signal}");
+        assert!(!parser.screen().hide_cursor(), "{signal}");
+    }
 }
 
 #[test]
