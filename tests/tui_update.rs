@@ -237,6 +237,27 @@ fn history_open_replay_and_load() {
             replace: Some("{\"x\":1}".into())
         })
     );
+    // `l` on an exchange that is not open reads it first, then loads it.
+    app.history[0].id = 10;
+    app.focus = Focus::Sidebar;
+    app.update(key(KeyCode::Char('l')));
+    assert_eq!(app.effects.pop(), Some(Effect::OpenExchange(10)));
+    app.update(Message::ExchangeOpened {
+        id: 10,
+        result: Ok(apiplay::tui::model::SendOutcome {
+            status: 200,
+            headers: vec![],
+            body: b"{}".to_vec(),
+            elapsed: std::time::Duration::from_millis(3),
+            request_summary: vec![],
+            warning: None,
+        }),
+        request: Some(("payloads/other.json".into(), "{\"y\":2}".into())),
+    });
+    assert!(app.effects.iter().any(|e| matches!(
+        e,
+        Effect::LoadPayload { replace: Some(t), .. } if t == "{\"y\":2}"
+    )));
 }
 
 #[test]

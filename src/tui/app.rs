@@ -144,8 +144,10 @@ pub struct App {
     pub size: Rect,
     /// Set when the loop should end.
     pub quit: bool,
-    /// Payload path and request body of the exchange last opened from History.
-    pub opened_request: Option<(PathBuf, String)>,
+    /// Id, payload path and request body of the exchange last opened from History.
+    pub opened_request: Option<(i64, PathBuf, String)>,
+    /// An exchange whose request is to be loaded into the editor once it is read.
+    pub load_when_opened: Option<i64>,
     /// Work for the driver.
     pub effects: Vec<Effect>,
     next_id: u64,
@@ -183,6 +185,7 @@ impl App {
             size,
             quit: false,
             opened_request: None,
+            load_when_opened: None,
             effects: Vec::new(),
             next_id: 1,
         }
@@ -382,7 +385,10 @@ impl App {
                         r.show_headers = true;
                     }
                     self.say(Level::Info, format!("exchange #{id}"));
-                    self.opened_request = request;
+                    self.opened_request = request.map(|(path, body)| (id, path, body));
+                    if self.load_when_opened.take() == Some(id) {
+                        self.load_opened_request(id);
+                    }
                 }
                 Err(e) => self.say(Level::Error, e),
             },
@@ -507,10 +513,11 @@ impl App {
         self.focus = Focus::Editor;
     }
 
-    /// Loads the request of the last opened exchange into the editor.
-    pub fn load_opened_request(&mut self) {
+    /// Loads the request of exchange `id` into the editor, reading the exchange first if
+    /// it is not the one open.
+    pub fn load_opened_request(&mut self, id: i64) {
         match self.opened_request.clone() {
-            Some((path, text)) => {
+            Some((opened, path, text)) if opened == id => {
                 self.effects.push(Effect::LoadPayload {
                     path,
                     with_draft: false,
@@ -518,7 +525,10 @@ impl App {
                 });
                 self.focus = Focus::Editor;
             }
-            None => self.say(Level::Warn, "open an exchange first (Enter)"),
+            _ => {
+                self.load_when_opened = Some(id);
+                self.effects.push(Effect::OpenExchange(id));
+            }
         }
     }
 }

@@ -302,14 +302,7 @@ impl App {
                 });
                 self.say(Level::Info, format!("replaying #{id}… (Esc cancels)"));
             }
-            KeyCode::Char('l') => {
-                if self.opened_request.is_none() {
-                    self.effects.push(Effect::OpenExchange(id));
-                    self.say(Level::Info, "exchange opened; press l again to load it");
-                } else {
-                    self.load_opened_request();
-                }
-            }
+            KeyCode::Char('l') => self.load_opened_request(id),
             _ => {}
         }
     }
