@@ -77,11 +77,19 @@ impl Response {
 
     /// Whether the API said no: an HTTP error status, or mesibo's `"result": false`.
     pub fn refused(&self) -> bool {
+        /// Only the top-level `result` is built; every other field is skipped while parsing,
+        /// so a 50 MB body costs a scan, not a tree.
+        #[derive(Deserialize)]
+        struct Verdict {
+            result: Option<serde_json::Value>,
+        }
         if self.status >= 400 {
             return true;
         }
-        self.json()
-            .is_some_and(|v| v.get("result") == Some(&serde_json::Value::Bool(false)))
+        let is_object = self.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        is_object
+            && serde_json::from_slice::<Verdict>(&self.body)
+                .is_ok_and(|v| v.result == Some(serde_json::Value::Bool(false)))
     }
 
     /// The value of a header, case-insensitively.

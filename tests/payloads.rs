@@ -107,6 +107,22 @@ fn every_payload_works_against_the_embedded_sandbox_in_order() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+    // No secret reached the disk, though the docs' payload carries its app token literally
+    // (the history keeps `{{mesibo_app_token}}` in its place).
+    for entry in std::fs::read_dir(home.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for secret in [
+            apiplay::sandbox::demo::MESIBO_APP_TOKEN,
+            apiplay::sandbox::demo::AGORA_APP_CERTIFICATE,
+        ] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in {}",
+                path.display()
+            );
+        }
+    }
     // The tokens each vendor issued are all in the history, decoded by format.
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_apiplay"))
         .env("APIPLAY_HOME", home.path())

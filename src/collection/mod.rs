@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub use sidecar::{Sidecar, SidecarFile};
 pub use template::{variables_in, VarRef};
-pub use vars::{parse_cli_var, Origin, Resolved, TokenLookup, Vars, BUILTINS, TOKEN_PREFIX};
+pub use vars::{parse_cli_var, Cache, Origin, Resolved, TokenLookup, Vars, BUILTINS, TOKEN_PREFIX};
 
 use crate::config::{line_col, ConfigError, Environment};
 use crate::http::RenderedRequest;
@@ -146,7 +146,8 @@ impl PayloadTemplate {
                 })?;
         let mut cache = vars::Cache::default();
         let request = self.render_once(vars, &mut cache, base, true)?;
-        let redacted = self.render_once(vars, &mut cache, base, false)?;
+        let mut redacted = self.render_once(vars, &mut cache, base, false)?;
+        scrub_secrets(&mut redacted, vars.env());
         if let Err(e) = reqwest::Url::parse(&request.url) {
             return Err(TemplateError::BadUrl {
                 file: self.name.clone(),
@@ -191,7 +192,8 @@ impl PayloadTemplate {
             })
         };
         let request = once(true)?;
-        let redacted = once(false)?;
+        let mut redacted = once(false)?;
+        scrub_secrets(&mut redacted, vars.env());
         Ok(Rendered { request, redacted })
     }
 
@@ -261,6 +263,35 @@ impl PayloadTemplate {
             headers,
             body,
         })
+    }
+}
+
+/// Replaces every secret value of the environment that appears literally in a request (the
+/// docs' payload carries its app token inline) by its `{{name}}`, so the history copy holds
+/// no secret however the payload was written. Values shorter than 8 characters are left
+/// alone: they would match by chance.
+fn scrub_secrets(request: &mut RenderedRequest, env: &Environment) {
+    let secrets: Vec<(String, String)> = env
+        .variables
+        .iter()
+        .filter(|(_, v)| v.secret)
+        .filter_map(|(name, _)| {
+            let (value, _) = env.resolve(name).ok()??;
+            let text = template::value_text(&value);
+            (text.len() >= 8).then(|| (text, format!("{{{{{name}}}}}")))
+        })
+        .collect();
+    let scrub = |text: &mut String| {
+        for (value, placeholder) in &secrets {
+            if text.contains(value.as_str()) {
+                *text = text.replace(value.as_str(), placeholder);
+            }
+        }
+    };
+    scrub(&mut request.url);
+    request.headers.iter_mut().for_each(|(_, v)| scrub(v));
+    if let Some(body) = &mut request.body {
+        scrub(body);
     }
 }
 
@@ -451,6 +482,18 @@ mod tests {
         let kept = rendered.redacted.body.unwrap();
         assert!(kept.contains("\"{{mesibo_app_token}}\""), "{kept}");
         assert!(!kept.contains(crate::sandbox::demo::MESIBO_APP_TOKEN));
+    }
+
+    #[test]
+    fn literal_secrets_of_the_environment_are_scrubbed_from_the_history_copy() {
+        let token = crate::sandbox::demo::MESIBO_APP_TOKEN;
+        let body = format!(r#"{{"op":"useradd","token":"{token}"}}"#);
+        let rendered = render_with(&template(&body, ""), &env()).unwrap();
+        assert_eq!(rendered.request.body.as_deref(), Some(body.as_str()));
+        assert_eq!(
+            rendered.redacted.body.as_deref(),
+            Some(r#"{"op":"useradd","token":"{{mesibo_app_token}}"}"#)
+        );
     }
 
     #[test]

@@ -41,6 +41,10 @@ const SUBJECT_FIELDS: [&str; 6] = [
 /// How many JSON nodes the generic extractor visits at most, so a huge response stays cheap.
 const MAX_NODES: usize = 200_000;
 
+/// Bodies larger than this are not scanned for tokens or captures: token-issuing responses are
+/// small, and building a tree of a 50 MB body would cost many times its size in memory.
+pub const MAX_SCANNED_BODY: usize = 4 * 1024 * 1024;
+
 /// A token a backend issued (or apiplay minted).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IssuedToken {
@@ -65,6 +69,9 @@ pub struct IssuedToken {
 /// Finds the tokens in a response. `request` is the JSON body that was sent, if any;
 /// `body` the raw response body; `now` the Unix time the response arrived.
 pub fn extract(request: Option<&Value>, body: &[u8], now: i64) -> Vec<IssuedToken> {
+    if body.len() > MAX_SCANNED_BODY {
+        return Vec::new();
+    }
     let Ok(response) = serde_json::from_slice::<Value>(body) else {
         return plain_text_token(body, now).into_iter().collect();
     };
@@ -283,6 +290,23 @@ mod tests {
         assert_eq!(
             (t.subject.as_deref(), t.source.as_str()),
             (Some("alice"), "/items/0/token")
+        );
+    }
+
+    #[test]
+    fn huge_bodies_are_not_scanned() {
+        let mut body = br#"{"token":"abcdefghijklmnopqrstuvwxyz","pad":""#.to_vec();
+        body.resize(MAX_SCANNED_BODY, b'x');
+        body.extend_from_slice(b"\"}");
+        assert!(extract(None, &body, 0).is_empty());
+        assert_eq!(
+            extract(None, &body[..60], 0).len(),
+            0,
+            "truncated JSON is not a token"
+        );
+        assert_eq!(
+            extract(None, br#"{"token":"abcdefghijklmnopqrstuvwxyz"}"#, 0).len(),
+            1
         );
     }
 

@@ -397,7 +397,7 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 /// Values of a response at the sidecar's JSON Pointers; `""` is the whole body (its text when
 /// it is not JSON).
 fn capture(response: &Response, captures: &BTreeMap<String, String>) -> Vec<(String, Value)> {
-    if captures.is_empty() {
+    if captures.is_empty() || response.body.len() > extract::MAX_SCANNED_BODY {
         return Vec::new();
     }
     let json = response.json();

@@ -209,8 +209,7 @@ impl CoreLink {
     pub async fn variables(&self, text: &str) -> Result<Vec<VarValue>, String> {
         let s = self.session().await?.read().await;
         let vars = s.vars(BTreeMap::new());
-        #[allow(clippy::default_trait_access)] // `Cache` is not exported by `collection`
-        let mut cache = Default::default();
+        let mut cache = collection::Cache::default();
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for v in collection::template::variables_in(text) {
