@@ -8,6 +8,7 @@
 //! signature    = HMAC(HMAC(HMAC(u32 issue_ts, cert), u32 salt) ... see [`signature`]
 //! ```
 
+pub mod deflate;
 mod packer;
 mod service;
 pub mod v006;
@@ -19,7 +20,7 @@ use serde_json::{json, Value};
 
 pub use packer::Privileges;
 pub use service::{Rtm2Permissions, Service, CHAT_APP, CHAT_USER};
-pub use zlib::{compress_zlib, decompress_zlib, LEVEL as ZLIB_LEVEL, STRATEGY as ZLIB_STRATEGY};
+pub use zlib::{compress_zlib, decompress_zlib};
 
 use super::codec::{self, STANDARD};
 pub use super::VerifyError;

@@ -1,0 +1,868 @@
+//! A zlib stream encoder that makes the same choices as C zlib at level 6 (`zlib.compress(x)`
+//! in Python, `Deflater` in Java), so 007 tokens built here are byte-identical to the official
+//! SDKs' for any content, not only the vectors'.
+//!
+//! Deflate output is not canonical: it depends on the match finder and on how each block is
+//! coded. This follows zlib's level-6 `deflate_slow` (lazy matching: good 8, lazy 16, nice 128,
+//! chain 128; 15-bit hash of three bytes; `TOO_FAR` 4096) and its `_tr_flush_block` choice
+//! between stored, fixed and dynamic Huffman blocks, with zlib's tree construction (heap order,
+//! depth tie-break, length-limit overflow repair) so that the dynamic-block size it compares
+//! and the trees it sends come out the same. Content is limited to the 32 KiB window, which no
+//! real token approaches; [`compress`] returns `None` past it.
+
+// Names follow zlib's trees.c (ltree/dtree, n/m/h/f) so the two read side by side.
+#![allow(clippy::similar_names, clippy::many_single_char_names)]
+
+use std::cell::RefCell;
+
+const WINDOW: usize = 32_768;
+const HASH_SIZE: usize = 32_768;
+const MIN_MATCH: usize = 3;
+const MAX_MATCH: usize = 258;
+const MIN_LOOKAHEAD: usize = MAX_MATCH + MIN_MATCH + 1;
+const MAX_DIST: usize = WINDOW - MIN_LOOKAHEAD;
+const TOO_FAR: usize = 4096;
+const GOOD_LENGTH: usize = 8;
+const MAX_LAZY: usize = 16;
+const NICE_LENGTH: usize = 128;
+const MAX_CHAIN: usize = 128;
+/// zlib's `lit_bufsize - 1` at memLevel 8: a block ends after this many symbols.
+const MAX_SYMBOLS: usize = (1 << 14) - 1;
+
+const LITERALS: usize = 256;
+const END_BLOCK: usize = 256;
+const L_CODES: usize = LITERALS + 1 + 29;
+const D_CODES: usize = 30;
+const BL_CODES: usize = 19;
+const HEAP_SIZE: usize = 2 * L_CODES + 1;
+const MAX_BITS: usize = 15;
+const MAX_BL_BITS: usize = 7;
+const REP_3_6: usize = 16;
+const REPZ_3_10: usize = 17;
+const REPZ_11_138: usize = 18;
+
+const EXTRA_LBITS: [u8; 29] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+];
+const EXTRA_DBITS: [u8; 30] = [
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
+];
+const EXTRA_BLBITS: [u8; 19] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7];
+const BL_ORDER: [usize; 19] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
+
+/// The static tables zlib computes in `tr_static_init`.
+struct Tables {
+    length_code: [u8; 256],
+    base_length: [u16; 29],
+    dist_code: [u8; 512],
+    base_dist: [u16; 30],
+    static_ltree: Tree,
+    static_dtree: Tree,
+}
+
+/// Code lengths and (bit-reversed) codes of one Huffman tree.
+#[derive(Clone)]
+struct Tree {
+    len: Vec<u16>,
+    code: Vec<u16>,
+}
+
+impl Tree {
+    fn new(size: usize) -> Tree {
+        Tree {
+            len: vec![0; size],
+            code: vec![0; size],
+        }
+    }
+}
+
+fn bi_reverse(mut code: u16, len: u16) -> u16 {
+    let mut res = 0u16;
+    for _ in 0..len {
+        res = (res << 1) | (code & 1);
+        code >>= 1;
+    }
+    res
+}
+
+fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
+    let mut next_code = [0u16; MAX_BITS + 1];
+    let mut code = 0u16;
+    for bits in 1..=MAX_BITS {
+        code = (code.wrapping_add(bl_count[bits - 1])) << 1;
+        next_code[bits] = code;
+    }
+    for n in 0..=max_code {
+        let len = tree.len[n];
+        if len != 0 {
+            tree.code[n] = bi_reverse(next_code[usize::from(len)], len);
+            next_code[usize::from(len)] = next_code[usize::from(len)].wrapping_add(1);
+        }
+    }
+}
+
+impl Tables {
+    fn new() -> Tables {
+        let mut length_code = [0u8; 256];
+        let mut base_length = [0u16; 29];
+        let mut length = 0usize;
+        for code in 0..28 {
+            base_length[code] = length as u16;
+            for _ in 0..(1 << EXTRA_LBITS[code]) {
+                length_code[length] = code as u8;
+                length += 1;
+            }
+        }
+        length_code[length - 1] = 28;
+        let mut dist_code = [0u8; 512];
+        let mut base_dist = [0u16; 30];
+        let mut dist = 0usize;
+        for code in 0..16 {
+            base_dist[code] = dist as u16;
+            for _ in 0..(1 << EXTRA_DBITS[code]) {
+                dist_code[dist] = code as u8;
+                dist += 1;
+            }
+        }
+        dist >>= 7;
+        for code in 16..D_CODES {
+            base_dist[code] = (dist << 7) as u16;
+            for _ in 0..(1 << (EXTRA_DBITS[code] - 7)) {
+                dist_code[256 + dist] = code as u8;
+                dist += 1;
+            }
+        }
+        let mut static_ltree = Tree::new(L_CODES + 2);
+        let mut bl_count = [0u16; MAX_BITS + 1];
+        for (n, len) in static_ltree.len.iter_mut().enumerate() {
+            // 0..=143 and 280..=287 are 8 bits long.
+            *len = match n {
+                144..=255 => 9,
+                256..=279 => 7,
+                _ => 8,
+            };
+            bl_count[usize::from(*len)] += 1;
+        }
+        gen_codes(&mut static_ltree, L_CODES + 1, &bl_count);
+        let static_dtree = Tree {
+            len: vec![5; D_CODES],
+            code: (0..D_CODES as u16).map(|n| bi_reverse(n, 5)).collect(),
+        };
+        Tables {
+            length_code,
+            base_length,
+            dist_code,
+            base_dist,
+            static_ltree,
+            static_dtree,
+        }
+    }
+
+    fn d_code(&self, dist: usize) -> usize {
+        if dist < 256 {
+            usize::from(self.dist_code[dist])
+        } else {
+            usize::from(self.dist_code[256 + (dist >> 7)])
+        }
+    }
+}
+
+/// LSB-first bit packer, as zlib's `send_bits`.
+struct Bits {
+    out: Vec<u8>,
+    buf: u64,
+    count: u32,
+}
+
+impl Bits {
+    fn send(&mut self, value: usize, len: u32) {
+        self.buf |= (value as u64) << self.count;
+        self.count += len;
+        while self.count >= 8 {
+            self.out.push(self.buf as u8);
+            self.buf >>= 8;
+            self.count -= 8;
+        }
+    }
+
+    fn code(&mut self, tree: &Tree, symbol: usize) {
+        self.send(usize::from(tree.code[symbol]), u32::from(tree.len[symbol]));
+    }
+
+    fn windup(&mut self) {
+        if self.count > 0 {
+            self.out.push(self.buf as u8);
+        }
+        self.buf = 0;
+        self.count = 0;
+    }
+}
+
+/// One symbol of the LZ77 output: a literal (`dist == 0`) or a match.
+#[derive(Clone, Copy)]
+struct Sym {
+    dist: u16,
+    lc: u8,
+}
+
+/// A dynamic tree under construction (`tree_desc` + the frequency half of `ct_data`).
+struct Dyn {
+    freq: Vec<u32>,
+    tree: Tree,
+    dad: Vec<usize>,
+    max_code: usize,
+}
+
+impl Dyn {
+    fn new(size: usize) -> Dyn {
+        Dyn {
+            freq: vec![0; size],
+            tree: Tree::new(size),
+            dad: vec![0; size],
+            max_code: 0,
+        }
+    }
+}
+
+/// Static description of a tree kind (`static_tree_desc`).
+struct Kind<'a> {
+    stree: Option<&'a Tree>,
+    extra: &'a [u8],
+    base: usize,
+    elems: usize,
+    max_length: u16,
+}
+
+/// The Huffman state shared by one block's trees (`heap`, `depth`, `bl_count`, lengths).
+struct TreeBuilder {
+    heap: [usize; HEAP_SIZE],
+    heap_len: usize,
+    heap_max: usize,
+    depth: [u8; HEAP_SIZE],
+    bl_count: [u16; MAX_BITS + 1],
+    opt_len: u64,
+    static_len: u64,
+}
+
+impl TreeBuilder {
+    fn new() -> TreeBuilder {
+        TreeBuilder {
+            heap: [0; HEAP_SIZE],
+            heap_len: 0,
+            heap_max: 0,
+            depth: [0; HEAP_SIZE],
+            bl_count: [0; MAX_BITS + 1],
+            opt_len: 0,
+            static_len: 0,
+        }
+    }
+
+    fn smaller(&self, d: &Dyn, n: usize, m: usize) -> bool {
+        d.freq[n] < d.freq[m] || (d.freq[n] == d.freq[m] && self.depth[n] <= self.depth[m])
+    }
+
+    fn pqdownheap(&mut self, d: &Dyn, mut k: usize) {
+        let v = self.heap[k];
+        let mut j = k << 1;
+        while j <= self.heap_len {
+            if j < self.heap_len && self.smaller(d, self.heap[j + 1], self.heap[j]) {
+                j += 1;
+            }
+            if self.smaller(d, v, self.heap[j]) {
+                break;
+            }
+            self.heap[k] = self.heap[j];
+            k = j;
+            j <<= 1;
+        }
+        self.heap[k] = v;
+    }
+
+    fn build_tree(&mut self, d: &mut Dyn, kind: &Kind<'_>) {
+        // zlib's `max_code` starts at -1: `None` here.
+        let mut max_code: Option<usize> = None;
+        self.heap_len = 0;
+        self.heap_max = HEAP_SIZE;
+        for n in 0..kind.elems {
+            if d.freq[n] != 0 {
+                self.heap_len += 1;
+                self.heap[self.heap_len] = n;
+                max_code = Some(n);
+                self.depth[n] = 0;
+            } else {
+                d.tree.len[n] = 0;
+            }
+        }
+        // Deflate needs at least two codes of non-zero frequency.
+        while self.heap_len < 2 {
+            let node = match max_code {
+                Some(m) if m >= 2 => 0,
+                _ => {
+                    let next = max_code.map_or(0, |m| m + 1);
+                    max_code = Some(next);
+                    next
+                }
+            };
+            self.heap_len += 1;
+            self.heap[self.heap_len] = node;
+            d.freq[node] = 1;
+            self.depth[node] = 0;
+            self.opt_len = self.opt_len.wrapping_sub(1);
+            if let Some(stree) = kind.stree {
+                self.static_len = self.static_len.wrapping_sub(u64::from(stree.len[node]));
+            }
+        }
+        d.max_code = max_code.unwrap_or(0);
+        for n in (1..=self.heap_len / 2).rev() {
+            self.pqdownheap(d, n);
+        }
+        let mut node = kind.elems;
+        loop {
+            let n = self.heap[1];
+            self.heap[1] = self.heap[self.heap_len];
+            self.heap_len -= 1;
+            self.pqdownheap(d, 1);
+            let m = self.heap[1];
+            self.heap_max -= 1;
+            self.heap[self.heap_max] = n;
+            self.heap_max -= 1;
+            self.heap[self.heap_max] = m;
+            d.freq[node] = d.freq[n] + d.freq[m];
+            self.depth[node] = self.depth[n].max(self.depth[m]) + 1;
+            d.dad[n] = node;
+            d.dad[m] = node;
+            self.heap[1] = node;
+            node += 1;
+            self.pqdownheap(d, 1);
+            if self.heap_len < 2 {
+                break;
+            }
+        }
+        self.heap_max -= 1;
+        self.heap[self.heap_max] = self.heap[1];
+        self.gen_bitlen(d, kind);
+        gen_codes(&mut d.tree, d.max_code, &self.bl_count);
+    }
+
+    fn gen_bitlen(&mut self, d: &mut Dyn, kind: &Kind<'_>) {
+        let max_length = kind.max_length;
+        self.bl_count = [0; MAX_BITS + 1];
+        d.tree.len[self.heap[self.heap_max]] = 0;
+        let mut overflow = 0i32;
+        let mut h = self.heap_max + 1;
+        while h < HEAP_SIZE {
+            let n = self.heap[h];
+            let mut bits = d.tree.len[d.dad[n]] + 1;
+            if bits > max_length {
+                bits = max_length;
+                overflow += 1;
+            }
+            d.tree.len[n] = bits;
+            h += 1;
+            if n > d.max_code {
+                continue;
+            }
+            self.bl_count[usize::from(bits)] += 1;
+            let xbits = if n >= kind.base {
+                u64::from(kind.extra[n - kind.base])
+            } else {
+                0
+            };
+            let f = u64::from(d.freq[n]);
+            self.opt_len = self.opt_len.wrapping_add(f * (u64::from(bits) + xbits));
+            if let Some(stree) = kind.stree {
+                self.static_len = self
+                    .static_len
+                    .wrapping_add(f * (u64::from(stree.len[n]) + xbits));
+            }
+        }
+        if overflow == 0 {
+            return;
+        }
+        let ml = usize::from(max_length);
+        while overflow > 0 {
+            let mut bits = ml - 1;
+            while self.bl_count[bits] == 0 {
+                bits -= 1;
+            }
+            self.bl_count[bits] -= 1;
+            self.bl_count[bits + 1] += 2;
+            self.bl_count[ml] -= 1;
+            overflow -= 2;
+        }
+        let mut h = HEAP_SIZE;
+        for bits in (1..=ml).rev() {
+            let mut n = self.bl_count[bits];
+            while n != 0 {
+                h -= 1;
+                let m = self.heap[h];
+                if m > d.max_code {
+                    continue;
+                }
+                let have = usize::from(d.tree.len[m]);
+                if have != bits {
+                    // zlib does this in unsigned arithmetic; wrapping keeps its result.
+                    let f = u64::from(d.freq[m]);
+                    self.opt_len = self
+                        .opt_len
+                        .wrapping_add((bits as u64).wrapping_sub(have as u64).wrapping_mul(f));
+                    d.tree.len[m] = bits as u16;
+                }
+                n -= 1;
+            }
+        }
+    }
+}
+
+/// The runs of equal code lengths that `scan_tree` counts and `send_tree` sends, with zlib's
+/// state machine: (`curlen`, `count`, `prevlen`, `min_count` in effect for the run). Sets the
+/// guard length past `max_code` as zlib does.
+fn runs(tree: &mut Tree, max_code: usize) -> Vec<(u16, usize, i32, usize)> {
+    let mut out = Vec::new();
+    let mut prevlen: i32 = -1;
+    let mut nextlen = tree.len[0];
+    let mut count = 0usize;
+    let (mut max_count, mut min_count) = if nextlen == 0 { (138, 3) } else { (7, 4) };
+    tree.len[max_code + 1] = 0xffff;
+    for n in 0..=max_code {
+        let curlen = nextlen;
+        nextlen = tree.len[n + 1];
+        count += 1;
+        if count < max_count && curlen == nextlen {
+            continue;
+        }
+        out.push((curlen, count, prevlen, min_count));
+        count = 0;
+        prevlen = i32::from(curlen);
+        (max_count, min_count) = if nextlen == 0 {
+            (138, 3)
+        } else if curlen == nextlen {
+            (6, 3)
+        } else {
+            (7, 4)
+        };
+    }
+    out
+}
+
+struct Encoder<'a> {
+    t: &'a Tables,
+    ltree: Dyn,
+    dtree: Dyn,
+    bltree: Dyn,
+    heap: TreeBuilder,
+    syms: Vec<Sym>,
+    bits: Bits,
+}
+
+impl Encoder<'_> {
+    fn tally_lit(&mut self, c: u8) -> bool {
+        self.syms.push(Sym { dist: 0, lc: c });
+        self.ltree.freq[usize::from(c)] += 1;
+        self.syms.len() == MAX_SYMBOLS
+    }
+
+    fn tally_dist(&mut self, dist: usize, len: usize) -> bool {
+        self.syms.push(Sym {
+            dist: dist as u16,
+            lc: len as u8,
+        });
+        self.ltree.freq[usize::from(self.t.length_code[len]) + LITERALS + 1] += 1;
+        self.dtree.freq[self.t.d_code(dist - 1)] += 1;
+        self.syms.len() == MAX_SYMBOLS
+    }
+
+    fn init_block(&mut self) {
+        self.ltree.freq[..L_CODES].fill(0);
+        self.dtree.freq[..D_CODES].fill(0);
+        self.bltree.freq[..BL_CODES].fill(0);
+        self.ltree.freq[END_BLOCK] = 1;
+        self.heap.opt_len = 0;
+        self.heap.static_len = 0;
+        self.syms.clear();
+    }
+
+    fn build_bl_tree(&mut self) -> usize {
+        for (which, max_code) in [(0, self.ltree.max_code), (1, self.dtree.max_code)] {
+            let tree = if which == 0 {
+                &mut self.ltree.tree
+            } else {
+                &mut self.dtree.tree
+            };
+            for (curlen, count, prevlen, min_count) in runs(tree, max_code) {
+                let f = &mut self.bltree.freq;
+                if count < min_count {
+                    f[usize::from(curlen)] += count as u32;
+                } else if curlen != 0 {
+                    if i32::from(curlen) != prevlen {
+                        f[usize::from(curlen)] += 1;
+                    }
+                    f[REP_3_6] += 1;
+                } else if count <= 10 {
+                    f[REPZ_3_10] += 1;
+                } else {
+                    f[REPZ_11_138] += 1;
+                }
+            }
+        }
+        let kind = Kind {
+            stree: None,
+            extra: &EXTRA_BLBITS,
+            base: 0,
+            elems: BL_CODES,
+            max_length: MAX_BL_BITS as u16,
+        };
+        self.heap.build_tree(&mut self.bltree, &kind);
+        let mut max_blindex = BL_CODES - 1;
+        while max_blindex >= 3 {
+            if self.bltree.tree.len[BL_ORDER[max_blindex]] != 0 {
+                break;
+            }
+            max_blindex -= 1;
+        }
+        self.heap.opt_len = self
+            .heap
+            .opt_len
+            .wrapping_add(3 * (max_blindex as u64 + 1) + 5 + 5 + 4);
+        max_blindex
+    }
+
+    fn send_tree(&mut self, which: usize, max_code: usize) {
+        let tree = if which == 0 {
+            &mut self.ltree.tree
+        } else {
+            &mut self.dtree.tree
+        };
+        let runs = runs(tree, max_code);
+        let bl = &self.bltree.tree;
+        for (curlen, mut count, prevlen, min_count) in runs {
+            let cur = usize::from(curlen);
+            if count < min_count {
+                for _ in 0..count {
+                    self.bits.code(bl, cur);
+                }
+            } else if curlen != 0 {
+                if i32::from(curlen) != prevlen {
+                    self.bits.code(bl, cur);
+                    count -= 1;
+                }
+                self.bits.code(bl, REP_3_6);
+                self.bits.send(count - 3, 2);
+            } else if count <= 10 {
+                self.bits.code(bl, REPZ_3_10);
+                self.bits.send(count - 3, 3);
+            } else {
+                self.bits.code(bl, REPZ_11_138);
+                self.bits.send(count - 11, 7);
+            }
+        }
+    }
+
+    fn compress_block(&mut self, dynamic: bool) {
+        let t = self.t;
+        let (ltree, dtree) = if dynamic {
+            (&self.ltree.tree, &self.dtree.tree)
+        } else {
+            (&t.static_ltree, &t.static_dtree)
+        };
+        for sym in &self.syms {
+            if sym.dist == 0 {
+                self.bits.code(ltree, usize::from(sym.lc));
+                continue;
+            }
+            let lc = usize::from(sym.lc);
+            let code = usize::from(t.length_code[lc]);
+            self.bits.code(ltree, code + LITERALS + 1);
+            let extra = u32::from(EXTRA_LBITS[code]);
+            if extra != 0 {
+                self.bits.send(lc - usize::from(t.base_length[code]), extra);
+            }
+            let dist = usize::from(sym.dist) - 1;
+            let code = t.d_code(dist);
+            self.bits.code(dtree, code);
+            let extra = u32::from(EXTRA_DBITS[code]);
+            if extra != 0 {
+                self.bits.send(dist - usize::from(t.base_dist[code]), extra);
+            }
+        }
+        self.bits.code(ltree, END_BLOCK);
+    }
+
+    /// `_tr_flush_block`: pick the cheapest of stored, fixed and dynamic as zlib does.
+    fn flush_block(&mut self, stored: &[u8], last: bool) {
+        let lkind = Kind {
+            stree: Some(&self.t.static_ltree),
+            extra: &EXTRA_LBITS,
+            base: LITERALS + 1,
+            elems: L_CODES,
+            max_length: MAX_BITS as u16,
+        };
+        self.heap.build_tree(&mut self.ltree, &lkind);
+        let dkind = Kind {
+            stree: Some(&self.t.static_dtree),
+            extra: &EXTRA_DBITS,
+            base: 0,
+            elems: D_CODES,
+            max_length: MAX_BITS as u16,
+        };
+        self.heap.build_tree(&mut self.dtree, &dkind);
+        let max_blindex = self.build_bl_tree();
+        let mut opt_lenb = (self.heap.opt_len.wrapping_add(3 + 7)) >> 3;
+        let static_lenb = (self.heap.static_len.wrapping_add(3 + 7)) >> 3;
+        if static_lenb <= opt_lenb {
+            opt_lenb = static_lenb;
+        }
+        let last_bit = usize::from(last);
+        if stored.len() as u64 + 4 <= opt_lenb {
+            self.bits.send(last_bit, 3);
+            self.bits.windup();
+            let len = stored.len() as u16;
+            self.bits.out.extend_from_slice(&len.to_le_bytes());
+            self.bits.out.extend_from_slice(&(!len).to_le_bytes());
+            self.bits.out.extend_from_slice(stored);
+        } else if static_lenb == opt_lenb {
+            self.bits.send((1 << 1) + last_bit, 3);
+            self.compress_block(false);
+        } else {
+            self.bits.send((2 << 1) + last_bit, 3);
+            let (lcodes, dcodes, blcodes) = (
+                self.ltree.max_code + 1,
+                self.dtree.max_code + 1,
+                max_blindex + 1,
+            );
+            self.bits.send(lcodes - 257, 5);
+            self.bits.send(dcodes - 1, 5);
+            self.bits.send(blcodes - 4, 4);
+            for &rank in &BL_ORDER[..blcodes] {
+                let len = usize::from(self.bltree.tree.len[rank]);
+                self.bits.send(len, 3);
+            }
+            self.send_tree(0, lcodes - 1);
+            self.send_tree(1, dcodes - 1);
+            self.compress_block(true);
+        }
+        self.init_block();
+        if last {
+            self.bits.windup();
+        }
+    }
+}
+
+/// Per-thread hash heads, tagged with a generation so a new stream needs no 128 KiB clear.
+struct Heads {
+    slots: Vec<u32>,
+    generation: u32,
+}
+
+thread_local! {
+    static HEADS: RefCell<Heads> = RefCell::new(Heads { slots: vec![0; HASH_SIZE], generation: 0 });
+    static TABLES: Tables = Tables::new();
+}
+
+fn hash(w: &[u8], p: usize) -> usize {
+    ((usize::from(w[p]) << 10) ^ (usize::from(w[p + 1]) << 5) ^ usize::from(w[p + 2]))
+        & (HASH_SIZE - 1)
+}
+
+/// Compresses `data` into a zlib stream exactly as C zlib's `compress2(level 6)` does, or
+/// `None` when `data` exceeds the 32 KiB window this encoder is limited to.
+pub fn compress(data: &[u8]) -> Option<Vec<u8>> {
+    if data.len() > WINDOW {
+        return None;
+    }
+    Some(TABLES.with(|t| HEADS.with(|heads| deflate(t, &mut heads.borrow_mut(), data))))
+}
+
+#[allow(clippy::too_many_lines)]
+fn deflate(t: &Tables, heads: &mut Heads, data: &[u8]) -> Vec<u8> {
+    heads.generation = (heads.generation + 1) & 0xffff;
+    if heads.generation == 0 {
+        heads.slots.fill(0);
+        heads.generation = 1;
+    }
+    let generation = heads.generation << 16;
+    // zlib zero-fills MAX_MATCH bytes past the data; matches and hashes may read them.
+    let mut w = Vec::with_capacity(data.len() + MAX_MATCH + 2);
+    w.extend_from_slice(data);
+    w.resize(data.len() + MAX_MATCH + 2, 0);
+    let mut prev = vec![0u16; data.len().max(1)];
+    let insert = |heads: &mut Heads, prev: &mut [u16], s: usize| -> usize {
+        let h = hash(&w, s);
+        let slot = heads.slots[h];
+        let head = if slot & 0xffff_0000 == generation {
+            (slot & 0xffff) as usize
+        } else {
+            0
+        };
+        prev[s] = head as u16;
+        heads.slots[h] = generation | s as u32;
+        head
+    };
+
+    let mut enc = Encoder {
+        t,
+        ltree: Dyn::new(HEAP_SIZE),
+        dtree: Dyn::new(2 * D_CODES + 1),
+        bltree: Dyn::new(2 * BL_CODES + 1),
+        heap: TreeBuilder::new(),
+        syms: Vec::with_capacity(data.len()),
+        bits: Bits {
+            out: Vec::with_capacity(data.len() + 16),
+            buf: 0,
+            count: 0,
+        },
+    };
+    enc.bits.out.extend_from_slice(&[0x78, 0x9c]);
+    enc.init_block();
+
+    let mut strstart = 0usize;
+    let mut lookahead = data.len();
+    let mut block_start = 0usize;
+    let mut match_length = MIN_MATCH - 1;
+    let mut match_start = 0usize;
+    let mut prev_length;
+    let mut prev_match;
+    let mut match_available = false;
+
+    while lookahead > 0 {
+        let mut hash_head = 0usize;
+        if lookahead >= MIN_MATCH {
+            hash_head = insert(heads, &mut prev, strstart);
+        }
+        prev_length = match_length;
+        prev_match = match_start;
+        match_length = MIN_MATCH - 1;
+        if hash_head != 0 && prev_length < MAX_LAZY && strstart - hash_head <= MAX_DIST {
+            let (len, start) = longest_match(
+                &w,
+                &prev,
+                strstart,
+                lookahead,
+                hash_head,
+                prev_length,
+                match_start,
+            );
+            match_length = len;
+            match_start = start;
+            if match_length <= 5 && match_length == MIN_MATCH && strstart - match_start > TOO_FAR {
+                match_length = MIN_MATCH - 1;
+            }
+        }
+        if prev_length >= MIN_MATCH && match_length <= prev_length {
+            let max_insert = strstart + lookahead - MIN_MATCH;
+            let flush = enc.tally_dist(strstart - 1 - prev_match, prev_length - MIN_MATCH);
+            lookahead -= prev_length - 1;
+            for _ in 0..prev_length - 2 {
+                strstart += 1;
+                if strstart <= max_insert {
+                    insert(heads, &mut prev, strstart);
+                }
+            }
+            match_available = false;
+            match_length = MIN_MATCH - 1;
+            strstart += 1;
+            if flush {
+                enc.flush_block(&data[block_start..strstart], false);
+                block_start = strstart;
+            }
+        } else if match_available {
+            if enc.tally_lit(w[strstart - 1]) {
+                enc.flush_block(&data[block_start..strstart], false);
+                block_start = strstart;
+            }
+            strstart += 1;
+            lookahead -= 1;
+        } else {
+            match_available = true;
+            strstart += 1;
+            lookahead -= 1;
+        }
+    }
+    if match_available {
+        enc.tally_lit(w[strstart - 1]);
+    }
+    enc.flush_block(&data[block_start..strstart], true);
+    let mut out = enc.bits.out;
+    out.extend_from_slice(&adler32(data).to_be_bytes());
+    out
+}
+
+/// zlib's `longest_match`: walks the hash chain from `cur_match`, returns the best length
+/// (capped at the lookahead) and its start; keeps `match_start` when nothing beats
+/// `prev_length`, as zlib does.
+fn longest_match(
+    w: &[u8],
+    prev: &[u16],
+    strstart: usize,
+    lookahead: usize,
+    mut cur_match: usize,
+    prev_length: usize,
+    mut match_start: usize,
+) -> (usize, usize) {
+    let mut chain = MAX_CHAIN;
+    let mut best_len = prev_length;
+    let nice = NICE_LENGTH.min(lookahead);
+    let limit = strstart.saturating_sub(MAX_DIST);
+    if prev_length >= GOOD_LENGTH {
+        chain >>= 2;
+    }
+    loop {
+        let m = cur_match;
+        if w[m + best_len] == w[strstart + best_len]
+            && w[m + best_len - 1] == w[strstart + best_len - 1]
+            && w[m] == w[strstart]
+            && w[m + 1] == w[strstart + 1]
+        {
+            let len = w[m..m + MAX_MATCH]
+                .iter()
+                .zip(&w[strstart..strstart + MAX_MATCH])
+                .take_while(|(a, b)| a == b)
+                .count();
+            if len > best_len {
+                match_start = cur_match;
+                best_len = len;
+                if len >= nice {
+                    break;
+                }
+            }
+        }
+        cur_match = usize::from(prev[cur_match]);
+        chain -= 1;
+        if cur_match <= limit || chain == 0 {
+            break;
+        }
+    }
+    (best_len.min(lookahead), match_start)
+}
+
+fn adler32(data: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for chunk in data.chunks(5552) {
+        for &byte in chunk {
+            a += u32::from(byte);
+            b += a;
+        }
+        a %= 65_521;
+        b %= 65_521;
+    }
+    (b << 16) | a
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn known_outputs() {
+        assert_eq!(hex::encode(compress(b"").unwrap()), "789c030000000001");
+        let z = compress(b"hello hello hello hello").unwrap();
+        assert_eq!(
+            miniz_oxide::inflate::decompress_to_vec_zlib(&z).unwrap(),
+            b"hello hello hello hello"
+        );
+    }
+}
