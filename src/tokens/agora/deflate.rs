@@ -79,13 +79,14 @@ impl Tree {
     }
 }
 
-fn bi_reverse(mut code: u16, len: u16) -> u16 {
-    let mut res = 0u16;
-    for _ in 0..len {
-        res = (res << 1) | (code & 1);
-        code >>= 1;
+/// The low `len` bits of `code`, reversed (deflate sends Huffman codes MSB first into an
+/// LSB-first stream).
+fn bi_reverse(code: u16, len: u16) -> u16 {
+    if len == 0 {
+        0
+    } else {
+        code.reverse_bits() >> (16 - len)
     }
-    res
 }
 
 fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
@@ -237,8 +238,14 @@ struct Kind<'a> {
 }
 
 /// The Huffman state shared by one block's trees (`heap`, `depth`, `bl_count`, lengths).
+///
+/// zlib keeps its priority queue and the finished node order in one `heap` array; here the
+/// queue is `pq` and holds each node with its sort key, `freq << 8 | depth`, so that zlib's
+/// `smaller(n, m)` (`freq` less, or equal with `depth` not greater) is one comparison,
+/// `key(n) <= key(m)`, without chasing the node's fields.
 struct TreeBuilder {
     heap: [usize; HEAP_SIZE],
+    pq: [(u64, usize); HEAP_SIZE],
     heap_len: usize,
     heap_max: usize,
     depth: [u8; HEAP_SIZE],
@@ -247,10 +254,15 @@ struct TreeBuilder {
     static_len: u64,
 }
 
+fn key(freq: u32, depth: u8) -> u64 {
+    (u64::from(freq) << 8) | u64::from(depth)
+}
+
 impl TreeBuilder {
     fn new() -> TreeBuilder {
         TreeBuilder {
             heap: [0; HEAP_SIZE],
+            pq: [(0, 0); HEAP_SIZE],
             heap_len: 0,
             heap_max: 0,
             depth: [0; HEAP_SIZE],
@@ -260,25 +272,22 @@ impl TreeBuilder {
         }
     }
 
-    fn smaller(&self, d: &Dyn, n: usize, m: usize) -> bool {
-        d.freq[n] < d.freq[m] || (d.freq[n] == d.freq[m] && self.depth[n] <= self.depth[m])
-    }
-
-    fn pqdownheap(&mut self, d: &Dyn, mut k: usize) {
-        let v = self.heap[k];
+    fn pqdownheap(&mut self, mut k: usize) {
+        let v = self.pq[k];
+        let len = self.heap_len;
         let mut j = k << 1;
-        while j <= self.heap_len {
-            if j < self.heap_len && self.smaller(d, self.heap[j + 1], self.heap[j]) {
+        while j <= len {
+            if j < len && self.pq[j + 1].0 <= self.pq[j].0 {
                 j += 1;
             }
-            if self.smaller(d, v, self.heap[j]) {
+            if v.0 <= self.pq[j].0 {
                 break;
             }
-            self.heap[k] = self.heap[j];
+            self.pq[k] = self.pq[j];
             k = j;
             j <<= 1;
         }
-        self.heap[k] = v;
+        self.pq[k] = v;
     }
 
     fn build_tree(&mut self, d: &mut Dyn, kind: &Kind<'_>) {
@@ -289,7 +298,7 @@ impl TreeBuilder {
         for n in 0..kind.elems {
             if d.freq[n] != 0 {
                 self.heap_len += 1;
-                self.heap[self.heap_len] = n;
+                self.pq[self.heap_len] = (key(d.freq[n], 0), n);
                 max_code = Some(n);
                 self.depth[n] = 0;
             } else {
@@ -307,7 +316,7 @@ impl TreeBuilder {
                 }
             };
             self.heap_len += 1;
-            self.heap[self.heap_len] = node;
+            self.pq[self.heap_len] = (key(1, 0), node);
             d.freq[node] = 1;
             self.depth[node] = 0;
             self.opt_len = self.opt_len.wrapping_sub(1);
@@ -317,15 +326,15 @@ impl TreeBuilder {
         }
         d.max_code = max_code.unwrap_or(0);
         for n in (1..=self.heap_len / 2).rev() {
-            self.pqdownheap(d, n);
+            self.pqdownheap(n);
         }
         let mut node = kind.elems;
         loop {
-            let n = self.heap[1];
-            self.heap[1] = self.heap[self.heap_len];
+            let n = self.pq[1].1;
+            self.pq[1] = self.pq[self.heap_len];
             self.heap_len -= 1;
-            self.pqdownheap(d, 1);
-            let m = self.heap[1];
+            self.pqdownheap(1);
+            let m = self.pq[1].1;
             self.heap_max -= 1;
             self.heap[self.heap_max] = n;
             self.heap_max -= 1;
@@ -334,15 +343,15 @@ impl TreeBuilder {
             self.depth[node] = self.depth[n].max(self.depth[m]) + 1;
             d.dad[n] = node;
             d.dad[m] = node;
-            self.heap[1] = node;
+            self.pq[1] = (key(d.freq[node], self.depth[node]), node);
             node += 1;
-            self.pqdownheap(d, 1);
+            self.pqdownheap(1);
             if self.heap_len < 2 {
                 break;
             }
         }
         self.heap_max -= 1;
-        self.heap[self.heap_max] = self.heap[1];
+        self.heap[self.heap_max] = self.pq[1].1;
         self.gen_bitlen(d, kind);
         gen_codes(&mut d.tree, d.max_code, &self.bl_count);
     }
@@ -448,12 +457,17 @@ fn runs(tree: &mut Tree, max_code: usize) -> Vec<(u16, usize, i32, usize)> {
     out
 }
 
-struct Encoder<'a> {
-    t: &'a Tables,
+/// The three trees of a block and the builder they share, boxed once per thread.
+struct Trees {
     ltree: Dyn,
     dtree: Dyn,
     bltree: Dyn,
     heap: TreeBuilder,
+}
+
+struct Encoder<'a> {
+    t: &'a Tables,
+    tr: Box<Trees>,
     syms: Vec<Sym>,
     bits: Bits,
 }
@@ -461,7 +475,7 @@ struct Encoder<'a> {
 impl Encoder<'_> {
     fn tally_lit(&mut self, c: u8) -> bool {
         self.syms.push(Sym { dist: 0, lc: c });
-        self.ltree.freq[usize::from(c)] += 1;
+        self.tr.ltree.freq[usize::from(c)] += 1;
         self.syms.len() == MAX_SYMBOLS
     }
 
@@ -470,30 +484,30 @@ impl Encoder<'_> {
             dist: dist as u16,
             lc: len as u8,
         });
-        self.ltree.freq[usize::from(self.t.length_code[len]) + LITERALS + 1] += 1;
-        self.dtree.freq[self.t.d_code(dist - 1)] += 1;
+        self.tr.ltree.freq[usize::from(self.t.length_code[len]) + LITERALS + 1] += 1;
+        self.tr.dtree.freq[self.t.d_code(dist - 1)] += 1;
         self.syms.len() == MAX_SYMBOLS
     }
 
     fn init_block(&mut self) {
-        self.ltree.freq[..L_CODES].fill(0);
-        self.dtree.freq[..D_CODES].fill(0);
-        self.bltree.freq[..BL_CODES].fill(0);
-        self.ltree.freq[END_BLOCK] = 1;
-        self.heap.opt_len = 0;
-        self.heap.static_len = 0;
+        self.tr.ltree.freq[..L_CODES].fill(0);
+        self.tr.dtree.freq[..D_CODES].fill(0);
+        self.tr.bltree.freq[..BL_CODES].fill(0);
+        self.tr.ltree.freq[END_BLOCK] = 1;
+        self.tr.heap.opt_len = 0;
+        self.tr.heap.static_len = 0;
         self.syms.clear();
     }
 
     fn build_bl_tree(&mut self) -> usize {
-        for (which, max_code) in [(0, self.ltree.max_code), (1, self.dtree.max_code)] {
+        for (which, max_code) in [(0, self.tr.ltree.max_code), (1, self.tr.dtree.max_code)] {
             let tree = if which == 0 {
-                &mut self.ltree.tree
+                &mut self.tr.ltree.tree
             } else {
-                &mut self.dtree.tree
+                &mut self.tr.dtree.tree
             };
             for (curlen, count, prevlen, min_count) in runs(tree, max_code) {
-                let f = &mut self.bltree.freq;
+                let f = &mut self.tr.bltree.freq;
                 if count < min_count {
                     f[usize::from(curlen)] += count as u32;
                 } else if curlen != 0 {
@@ -515,15 +529,16 @@ impl Encoder<'_> {
             elems: BL_CODES,
             max_length: MAX_BL_BITS as u16,
         };
-        self.heap.build_tree(&mut self.bltree, &kind);
+        self.tr.heap.build_tree(&mut self.tr.bltree, &kind);
         let mut max_blindex = BL_CODES - 1;
         while max_blindex >= 3 {
-            if self.bltree.tree.len[BL_ORDER[max_blindex]] != 0 {
+            if self.tr.bltree.tree.len[BL_ORDER[max_blindex]] != 0 {
                 break;
             }
             max_blindex -= 1;
         }
-        self.heap.opt_len = self
+        self.tr.heap.opt_len = self
+            .tr
             .heap
             .opt_len
             .wrapping_add(3 * (max_blindex as u64 + 1) + 5 + 5 + 4);
@@ -532,12 +547,12 @@ impl Encoder<'_> {
 
     fn send_tree(&mut self, which: usize, max_code: usize) {
         let tree = if which == 0 {
-            &mut self.ltree.tree
+            &mut self.tr.ltree.tree
         } else {
-            &mut self.dtree.tree
+            &mut self.tr.dtree.tree
         };
         let runs = runs(tree, max_code);
-        let bl = &self.bltree.tree;
+        let bl = &self.tr.bltree.tree;
         for (curlen, mut count, prevlen, min_count) in runs {
             let cur = usize::from(curlen);
             if count < min_count {
@@ -564,7 +579,7 @@ impl Encoder<'_> {
     fn compress_block(&mut self, dynamic: bool) {
         let t = self.t;
         let (ltree, dtree) = if dynamic {
-            (&self.ltree.tree, &self.dtree.tree)
+            (&self.tr.ltree.tree, &self.tr.dtree.tree)
         } else {
             (&t.static_ltree, &t.static_dtree)
         };
@@ -600,7 +615,7 @@ impl Encoder<'_> {
             elems: L_CODES,
             max_length: MAX_BITS as u16,
         };
-        self.heap.build_tree(&mut self.ltree, &lkind);
+        self.tr.heap.build_tree(&mut self.tr.ltree, &lkind);
         let dkind = Kind {
             stree: Some(&self.t.static_dtree),
             extra: &EXTRA_DBITS,
@@ -608,10 +623,10 @@ impl Encoder<'_> {
             elems: D_CODES,
             max_length: MAX_BITS as u16,
         };
-        self.heap.build_tree(&mut self.dtree, &dkind);
+        self.tr.heap.build_tree(&mut self.tr.dtree, &dkind);
         let max_blindex = self.build_bl_tree();
-        let mut opt_lenb = (self.heap.opt_len.wrapping_add(3 + 7)) >> 3;
-        let static_lenb = (self.heap.static_len.wrapping_add(3 + 7)) >> 3;
+        let mut opt_lenb = (self.tr.heap.opt_len.wrapping_add(3 + 7)) >> 3;
+        let static_lenb = (self.tr.heap.static_len.wrapping_add(3 + 7)) >> 3;
         if static_lenb <= opt_lenb {
             opt_lenb = static_lenb;
         }
@@ -629,15 +644,15 @@ impl Encoder<'_> {
         } else {
             self.bits.send((2 << 1) + last_bit, 3);
             let (lcodes, dcodes, blcodes) = (
-                self.ltree.max_code + 1,
-                self.dtree.max_code + 1,
+                self.tr.ltree.max_code + 1,
+                self.tr.dtree.max_code + 1,
                 max_blindex + 1,
             );
             self.bits.send(lcodes - 257, 5);
             self.bits.send(dcodes - 1, 5);
             self.bits.send(blcodes - 4, 4);
             for &rank in &BL_ORDER[..blcodes] {
-                let len = usize::from(self.bltree.tree.len[rank]);
+                let len = usize::from(self.tr.bltree.tree.len[rank]);
                 self.bits.send(len, 3);
             }
             self.send_tree(0, lcodes - 1);
@@ -660,6 +675,18 @@ struct Heads {
 thread_local! {
     static HEADS: RefCell<Heads> = RefCell::new(Heads { slots: vec![0; HASH_SIZE], generation: 0 });
     static TABLES: Tables = Tables::new();
+    // The trees and buffers of one stream, kept per thread: allocating and zeroing them for
+    // every token was a visible part of the build time.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Reusable parts of an [`Encoder`] and the window.
+#[derive(Default)]
+struct Scratch {
+    trees: Option<Box<Trees>>,
+    syms: Vec<Sym>,
+    window: Vec<u8>,
+    prev: Vec<u16>,
 }
 
 fn hash(w: &[u8], p: usize) -> usize {
@@ -685,10 +712,25 @@ fn deflate(t: &Tables, heads: &mut Heads, data: &[u8]) -> Vec<u8> {
     }
     let generation = heads.generation << 16;
     // zlib zero-fills MAX_MATCH bytes past the data; matches and hashes may read them.
-    let mut w = Vec::with_capacity(data.len() + MAX_MATCH + 2);
+    let mut scratch = SCRATCH.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    let mut w = std::mem::take(&mut scratch.window);
+    w.clear();
     w.extend_from_slice(data);
     w.resize(data.len() + MAX_MATCH + 2, 0);
-    let mut prev = vec![0u16; data.len().max(1)];
+    // Entries are written by `insert` before any chain walk reads them, so stale values
+    // from an earlier stream are never seen.
+    let mut prev = std::mem::take(&mut scratch.prev);
+    prev.resize(data.len().max(1), 0);
+    let tr = scratch.trees.take().unwrap_or_else(|| {
+        Box::new(Trees {
+            ltree: Dyn::new(HEAP_SIZE),
+            dtree: Dyn::new(2 * D_CODES + 1),
+            bltree: Dyn::new(2 * BL_CODES + 1),
+            heap: TreeBuilder::new(),
+        })
+    });
+    let mut syms = std::mem::take(&mut scratch.syms);
+    syms.clear();
     let insert = |heads: &mut Heads, prev: &mut [u16], s: usize| -> usize {
         let h = hash(&w, s);
         let slot = heads.slots[h];
@@ -704,11 +746,8 @@ fn deflate(t: &Tables, heads: &mut Heads, data: &[u8]) -> Vec<u8> {
 
     let mut enc = Encoder {
         t,
-        ltree: Dyn::new(HEAP_SIZE),
-        dtree: Dyn::new(2 * D_CODES + 1),
-        bltree: Dyn::new(2 * BL_CODES + 1),
-        heap: TreeBuilder::new(),
-        syms: Vec::with_capacity(data.len()),
+        tr,
+        syms,
         bits: Bits {
             out: Vec::with_capacity(data.len() + 16),
             buf: 0,
@@ -785,8 +824,16 @@ fn deflate(t: &Tables, heads: &mut Heads, data: &[u8]) -> Vec<u8> {
         enc.tally_lit(w[strstart - 1]);
     }
     enc.flush_block(&data[block_start..strstart], true);
-    let mut out = enc.bits.out;
+    let mut out = std::mem::take(&mut enc.bits.out);
     out.extend_from_slice(&adler32(data).to_be_bytes());
+    SCRATCH.with(|c| {
+        *c.borrow_mut() = Scratch {
+            trees: Some(enc.tr),
+            syms: enc.syms,
+            window: w,
+            prev,
+        };
+    });
     out
 }
 
