@@ -181,20 +181,22 @@ pub fn build(
     let mut sorted: Vec<&Service> = services.iter().collect();
     sorted.sort_by_key(|s| s.type_id());
 
-    let mut info = Writer::with_capacity(128);
-    info.bytes(app_id.as_bytes());
-    info.u32(issue_ts);
-    info.u32(expire);
-    info.u32(salt);
-    info.u16(sorted.len() as u16);
+    // content = string(signature) + signing_info, packed in one buffer: the signature's
+    // 34 bytes are reserved first and filled in once the signing info after them is known.
+    const SIG: usize = 2 + 32;
+    let mut content = Writer::with_capacity(192);
+    content.buf.resize(SIG, 0);
+    content.bytes(app_id.as_bytes());
+    content.u32(issue_ts);
+    content.u32(expire);
+    content.u32(salt);
+    content.u16(sorted.len() as u16);
     for service in sorted {
-        service.pack(&mut info);
+        service.pack(&mut content);
     }
-    let sig = signature(app_certificate, issue_ts, salt, &info.buf);
-
-    let mut content = Writer::with_capacity(info.buf.len() + 34);
-    content.bytes(&sig);
-    content.buf.extend_from_slice(&info.buf);
+    let sig = signature(app_certificate, issue_ts, salt, &content.buf[SIG..]);
+    content.buf[..2].copy_from_slice(&32u16.to_le_bytes());
+    content.buf[2..SIG].copy_from_slice(&sig);
     let compressed = zlib::compress_zlib(&content.buf);
     let mut token = String::with_capacity(3 + compressed.len() * 4 / 3 + 4);
     token.push_str(VERSION);
