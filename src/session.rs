@@ -100,7 +100,7 @@ impl Session {
             return Ok(());
         }
         if self.sandbox.is_none() {
-            let db = config::data_dir()?.join("sandbox.sqlite3");
+            let db = config::data_dir()?.join(sandbox::SANDBOX_DB);
             let options = SandboxOptions {
                 listen: ([127, 0, 0, 1], 0).into(),
                 db: Some(db),

@@ -28,3 +28,5 @@ pub const OPENTOK_API_KEY: &str = "123456";
 pub const OPENTOK_API_SECRET: &str = "1234567890abcdef1234567890abcdef1234567890";
 /// Vonage: the application id of the vonage-python-sdk vector.
 pub const VONAGE_APPLICATION_ID: &str = "test_application_id";
+/// Agora Chat: the application UUID the REST answers carry (`application`).
+pub const AGORA_APPLICATION_UUID: &str = "8be024f0-e978-11e8-b697-5d598d5f8402";

@@ -1,11 +1,92 @@
 //! The embedded sandbox: an axum server over one SQLite store that emulates the mesibo backend
 //! API, Agora Chat (token server, token exchange, users), a Twilio token server and Vonage
-//! Video (sessions and a token server), with fixed demo credentials.
+//! Video (sessions and a token server), with fixed demo credentials ([`demo`]).
+//!
+//! All routes share one port:
+//!
+//! | method | path | emulates |
+//! |---|---|---|
+//! | `POST` | `/backend`, `/backend/` | mesibo backend API, JSON `{"op","token",...}` or legacy form |
+//! | `GET` | `/backend/?op=...&token=...` | mesibo legacy form API |
+//! | `GET` | `/chat/app/token[?expire=SECS]` | Agora Chat token server: a 007 app token (plain text) |
+//! | `GET` | `/chat/user/{username}/token[?expire=SECS]` | Agora Chat token server: a 007 user token (plain text) |
+//! | `POST` | `/{org}/{app}/token` | Agora Chat: exchange a 007 app token for a Chat app token |
+//! | `POST` | `/{org}/{app}/users` | Agora Chat: register one user or a batch of up to 60 |
+//! | `GET`, `DELETE` | `/{org}/{app}/users/{username}` | Agora Chat: get or delete a user |
+//! | `GET`, `POST` | `/twilio/token` | Twilio token server: an Access Token with a chat grant |
+//! | `POST` | `/session/create` | Vonage Video (OpenTok REST): create a session |
+//! | `POST` | `/vonage/token` | Vonage Video token server: a T1 or JWT client token |
+//!
+//! Anything else answers 404 (or 405 for a known path with another method) with a JSON error
+//! body. Bodies over 1 MiB answer 413 in the style of the vendor the route belongs to.
 
+mod agora;
+mod body;
+
+/// The sandbox store's file name in the data dir.
+pub const SANDBOX_DB: &str = "sandbox.sqlite3";
 pub mod demo;
+mod fallback;
+mod mesibo;
+pub mod store;
+mod twilio;
+mod vonage;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use mesibo::OPS as MESIBO_OPS;
+use store::{Store, StoreError};
+
+/// The routes, as printed at start: method, path, what it does.
+pub const ROUTES: &[(&str, &str, &str)] = &[
+    (
+        "POST",
+        "/backend/",
+        "mesibo backend API (JSON ops, or the legacy form)",
+    ),
+    ("GET", "/backend/?op=..&token=..", "mesibo legacy form API"),
+    (
+        "GET",
+        "/chat/app/token",
+        "Agora Chat token server: 007 app token (text)",
+    ),
+    (
+        "GET",
+        "/chat/user/{username}/token",
+        "Agora Chat token server: 007 user token (text)",
+    ),
+    (
+        "POST",
+        "/{org}/{app}/token",
+        "Agora Chat: exchange an app token (grant_type agora)",
+    ),
+    (
+        "POST",
+        "/{org}/{app}/users",
+        "Agora Chat: register users (one, or a batch of <= 60)",
+    ),
+    (
+        "GET|DELETE",
+        "/{org}/{app}/users/{username}",
+        "Agora Chat: get or delete a user",
+    ),
+    (
+        "GET|POST",
+        "/twilio/token",
+        "Twilio token server: Access Token with a chat grant",
+    ),
+    ("POST", "/session/create", "Vonage Video: create a session"),
+    (
+        "POST",
+        "/vonage/token",
+        "Vonage Video token server: T1 or JWT client token",
+    ),
+];
 
 /// How to start a sandbox.
 #[derive(Debug, Clone)]
@@ -27,6 +108,9 @@ pub enum SandboxError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// A running sandbox; dropping it stops the server.
@@ -34,6 +118,7 @@ pub enum SandboxError {
 pub struct SandboxHandle {
     addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl SandboxHandle {
@@ -46,6 +131,17 @@ impl SandboxHandle {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// Stops accepting connections, lets requests in flight finish, and waits until the
+    /// store has committed everything and closed.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
 }
 
 impl Drop for SandboxHandle {
@@ -56,8 +152,30 @@ impl Drop for SandboxHandle {
     }
 }
 
+/// The router over `store`; tests and benchmarks may serve it themselves.
+pub fn router(store: Arc<Store>) -> Router {
+    Router::new()
+        .route("/backend", get(mesibo::get).post(mesibo::post))
+        .route("/backend/", get(mesibo::get).post(mesibo::post))
+        .route("/chat/app/token", get(agora::app_token))
+        .route("/chat/user/:username/token", get(agora::user_token))
+        .route("/:org/:app/token", post(agora::exchange))
+        .route("/:org/:app/users", post(agora::create_users))
+        .route(
+            "/:org/:app/users/:username",
+            get(agora::get_user).delete(agora::delete_user),
+        )
+        .route("/twilio/token", get(twilio::get).post(twilio::post))
+        .route("/session/create", post(vonage::create_session))
+        .route("/vonage/token", post(vonage::token))
+        .fallback(fallback::not_found)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .with_state(store)
+}
+
 /// Starts the sandbox on the current tokio runtime.
 pub async fn start(options: SandboxOptions) -> Result<SandboxHandle, SandboxError> {
+    let store = Arc::new(Store::open(options.db.as_deref())?);
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|source| SandboxError::Bind {
@@ -69,8 +187,8 @@ pub async fn start(options: SandboxOptions) -> Result<SandboxHandle, SandboxErro
         source,
     })?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = axum::Router::new();
-    tokio::spawn(async move {
+    let app = router(store);
+    let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
@@ -80,5 +198,6 @@ pub async fn start(options: SandboxOptions) -> Result<SandboxHandle, SandboxErro
     Ok(SandboxHandle {
         addr,
         shutdown: Some(tx),
+        server: Some(server),
     })
 }

@@ -1,0 +1,373 @@
+//! TUI speed figures, printed (a `harness = false` program; run with
+//! `cargo bench --bench tui_large_response`):
+//!
+//! 1. A 50 MB JSON response: time from arrival to the first drawn screen, full index time,
+//!    frame times while scrolling (PgDn, jumps, search hops), search time, memory.
+//! 2. First frame with 1,000 payload files and 100,000 history rows, and the time until the
+//!    payload tree and history are on screen.
+//! 3. Keystroke in the editor → redrawn frame.
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss,
+    clippy::too_many_lines,
+    clippy::similar_names
+)]
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use apiplay::tui::app::{App, Focus, Tab};
+use apiplay::tui::message::{Effect, Message};
+use apiplay::tui::model::{PayloadInfo, SendOutcome};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+
+fn rss_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+fn key(code: KeyCode) -> Message {
+    Message::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn stats(name: &str, mut v: Vec<Duration>) {
+    v.sort();
+    let p = |q: f64| ms(v[((v.len() - 1) as f64 * q) as usize]);
+    println!(
+        "  {name}: n={} median {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        v.len(),
+        p(0.5),
+        p(0.99),
+        ms(*v.last().unwrap())
+    );
+}
+
+/// A realistic API response: an array of user records with nested objects, arrays, numbers,
+/// booleans, nulls, escapes and some long strings.
+fn big_body(target: usize) -> Vec<u8> {
+    let mut s = String::with_capacity(target + 4096);
+    s.push_str("{\"op\":\"usersget\",\"result\":true,\"users\":[");
+    let mut i = 0u64;
+    while s.len() < target {
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(
+            s,
+            "{{\"uid\":{i},\"address\":\"user{i}@example.com\",\"name\":\"User \\\"{i}\\\"\",\
+             \"active\":{},\"score\":{}.{},\"groups\":[{},{},{}],\"profile\":{{\"bio\":\"{}\",\
+             \"avatar\":null,\"tags\":[\"a\",\"b\"],\"empty\":{{}}}},\"token\":\"{:064x}\"}}",
+            i % 3 == 0,
+            i * 7 % 1000,
+            i % 100,
+            i % 10,
+            i % 17,
+            i % 31,
+            "lorem ipsum dolor sit amet ".repeat(usize::try_from(i % 4).unwrap()),
+            u128::from(i).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        );
+        i += 1;
+    }
+    s.push_str("]}");
+    s.into_bytes()
+}
+
+fn draw(t: &mut Terminal<TestBackend>, app: &App) -> Duration {
+    let start = Instant::now();
+    t.draw(|f| f.render_widget(app, f.area())).unwrap();
+    start.elapsed()
+}
+
+fn large_response() {
+    println!("== 50 MB JSON response (160x48 frame on a TestBackend, release build)");
+    let rss0 = rss_bytes();
+    let body = big_body(50 * 1024 * 1024);
+    let len = body.len();
+    println!("  body: {len} bytes");
+    let mut app = App::new(Rect::new(0, 0, 160, 48), 0);
+    app.update(Message::PayloadLoaded {
+        path: "p.json".into(),
+        result: Ok(PayloadInfo {
+            text: "{}".into(),
+            ..PayloadInfo::default()
+        }),
+        replace: None,
+        restored: false,
+    });
+    app.update(key(KeyCode::F(5)));
+    let send_id = app.sending.unwrap().id;
+    app.effects.clear();
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+
+    // Arrival: the response message reaches the update; indexing starts on another thread.
+    let arrived = Instant::now();
+    app.update(Message::SendDone {
+        id: send_id,
+        result: Ok(SendOutcome {
+            status: 200,
+            headers: vec![],
+            body,
+            elapsed: Duration::from_millis(1),
+            request_summary: vec![],
+            warning: None,
+        }),
+    });
+    let Some(Effect::IndexBody { id, body, mode }) = app
+        .effects
+        .drain(..)
+        .find(|e| matches!(e, Effect::IndexBody { .. }))
+    else {
+        panic!("no index effect");
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let indexer_body = body.clone();
+    let indexer =
+        std::thread::spawn(move || apiplay::tui::driver::index(&tx, id, &indexer_body, mode));
+    let first = rx.blocking_recv().unwrap();
+    app.update(first);
+    draw(&mut term, &app);
+    let first_screen = arrived.elapsed();
+    let screen = term.backend().buffer().clone();
+    let shown: String = (0..160)
+        .map(|x| screen[(x, 4)].symbol().to_owned())
+        .collect();
+    println!(
+        "  first screen drawn {:.2} ms after arrival (row 4: {:?})",
+        ms(first_screen),
+        shown.trim()
+    );
+    let mut chunks = 1;
+    while let Some(msg) = rx.blocking_recv() {
+        app.update(msg);
+        chunks += 1;
+    }
+    indexer.join().unwrap();
+    let indexed = arrived.elapsed();
+    let r = app.response.as_ref().unwrap();
+    println!(
+        "  fully indexed in {:.1} ms: {} pretty lines in {chunks} chunks, mode {:?}",
+        ms(indexed),
+        r.lines.len(),
+        r.mode
+    );
+
+    // Scrolling: page down, jumps across the body, end/home.
+    app.focus = Focus::Response;
+    let mut frames = Vec::new();
+    for _ in 0..300 {
+        let t = Instant::now();
+        app.update(key(KeyCode::PageDown));
+        draw(&mut term, &app);
+        frames.push(t.elapsed());
+    }
+    stats("PgDn frame (update + format visible + draw)", frames);
+    let mut frames = Vec::new();
+    let total = app.response.as_ref().unwrap().lines.len();
+    for k in 0..300usize {
+        let t = Instant::now();
+        let target = (k * 7919 * 1013) % total;
+        app.response.as_mut().unwrap().scroll_to(target);
+        draw(&mut term, &app);
+        frames.push(t.elapsed());
+    }
+    stats("random jump frame", frames);
+    let mut frames = Vec::new();
+    for code in [KeyCode::End, KeyCode::Home, KeyCode::End, KeyCode::Home] {
+        let t = Instant::now();
+        app.update(key(code));
+        draw(&mut term, &app);
+        frames.push(t.elapsed());
+    }
+    stats("End/Home frame", frames);
+
+    // Search for a rare string, off the UI thread in the app; timed here directly.
+    let t = Instant::now();
+    let matches = apiplay::tui::response::find_all(&body, "user4242@", 1_000_000);
+    println!(
+        "  search of 50 MB: {:.1} ms, {} matches",
+        ms(t.elapsed()),
+        matches.len()
+    );
+    let r = app.response.as_mut().unwrap();
+    r.begin_search("user4242@".into());
+    r.search_results("user4242@", matches);
+    let mut frames = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        app.update(key(KeyCode::Char('n')));
+        draw(&mut term, &app);
+        frames.push(t.elapsed());
+    }
+    stats("n (next match) frame", frames);
+
+    let r = app.response.as_ref().unwrap();
+    let index_bytes = r.lines.capacity() * 8;
+    let cache_bytes: usize = r
+        .cache
+        .values()
+        .map(|l| l.text.len() + l.spans.len() * 24 + 64)
+        .sum();
+    let rss = rss_bytes().saturating_sub(rss0);
+    println!(
+        "  memory: body {:.1} MB + line index {:.1} MB + line cache {:.2} MB = {:.2}x body; \
+         process RSS grew {:.1} MB = {:.2}x body",
+        len as f64 / 1e6,
+        index_bytes as f64 / 1e6,
+        cache_bytes as f64 / 1e6,
+        (len + index_bytes + cache_bytes) as f64 / len as f64,
+        rss as f64 / 1e6,
+        rss as f64 / len as f64
+    );
+    drop(body);
+}
+
+fn startup() {
+    println!("== start with 1,000 payload files and 100,000 history rows");
+    let home = tempfile::tempdir().unwrap();
+    std::env::set_var("APIPLAY_HOME", home.path());
+    let payloads = home.path().join("payloads");
+    for v in 0..10 {
+        let dir = payloads.join(format!("vendor{v}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in 0..100 {
+            std::fs::write(dir.join(format!("op{i:03}.json")), r#"{"op":"useradd"}"#).unwrap();
+        }
+    }
+    seed_history(&home.path().join("history.sqlite3"), 100_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let t0 = Instant::now();
+        let link = apiplay::tui::core_link::CoreLink::new(None, payloads.clone());
+        let term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        let mut tui =
+            apiplay::tui::driver::Tui::new(term, link, None, Box::new(std::io::sink())).unwrap();
+        tui.draw().unwrap();
+        let first = t0.elapsed();
+        tui.start();
+        tui.app.tab = Tab::History;
+        tui.app.focus = Focus::Sidebar;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while (tui.app.payloads.is_empty() || tui.app.history.is_empty()) && Instant::now() < deadline {
+            tui.next_message(Duration::from_millis(50)).await;
+        }
+        tui.drain();
+        tui.draw().unwrap();
+        let full = t0.elapsed();
+        println!(
+            "  first frame {:.2} ms after start; payload tree ({}) and history ({} newest rows) on screen after {:.1} ms",
+            ms(first),
+            tui.app.payloads.len(),
+            tui.app.history.len(),
+            ms(full)
+        );
+    });
+}
+
+/// Seeds `n` exchanges: one through the real store, then doubled with SQL.
+fn seed_history(path: &std::path::Path, n: usize) {
+    let store = apiplay::history::Store::open(path).unwrap();
+    let exchange = apiplay::http::Exchange {
+        started_at_ms: 1_700_000_000_000,
+        environment: "sandbox".into(),
+        payload: "payloads/vendor0/op000.json".into(),
+        request: apiplay::http::RenderedRequest {
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/backend/".into(),
+            headers: vec![],
+            body: Some("{\"op\":\"useradd\"}".into()),
+        },
+        outcome: Err(apiplay::http::HttpError::Connect {
+            url: "http://127.0.0.1:1/backend/".into(),
+            message: "refused".into(),
+        }),
+    };
+    let mut store = store;
+    store
+        .record(&exchange, &std::collections::BTreeMap::new())
+        .unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let cols: Vec<String> = conn
+        .prepare("PRAGMA table_info(exchanges)")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(1))
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|c| c != "id")
+        .collect();
+    let list = cols.join(", ");
+    loop {
+        let count: i64 = conn
+            .query_row("SELECT count(*) FROM exchanges", [], |r| r.get(0))
+            .unwrap();
+        let count = usize::try_from(count).unwrap();
+        if count >= n {
+            break;
+        }
+        let take = (n - count).min(count);
+        conn.execute(
+            &format!("INSERT INTO exchanges ({list}) SELECT {list} FROM exchanges LIMIT {take}"),
+            [],
+        )
+        .unwrap();
+    }
+}
+
+fn keystroke() {
+    println!("== keystroke in the editor → redrawn 160x48 frame (200-line payload)");
+    let mut app = App::new(Rect::new(0, 0, 160, 48), 0);
+    let text = format!(
+        "{{\n{}\n  \"last\": true\n}}",
+        (0..200)
+            .map(|i| format!("  \"field{i}\": \"{{{{var{i}}}}} value {i}\","))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    app.update(Message::PayloadLoaded {
+        path: "p.json".into(),
+        result: Ok(PayloadInfo {
+            text,
+            backend: "mesibo".into(),
+            ..PayloadInfo::default()
+        }),
+        replace: None,
+        restored: false,
+    });
+    app.focus = Focus::Editor;
+    for _ in 0..100 {
+        app.update(key(KeyCode::Down));
+    }
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut frames = Vec::new();
+    for i in 0..500 {
+        let t = Instant::now();
+        app.update(key(if i % 10 == 9 {
+            KeyCode::Backspace
+        } else {
+            KeyCode::Char('x')
+        }));
+        app.effects.clear();
+        draw(&mut term, &app);
+        frames.push(t.elapsed());
+    }
+    stats("keystroke (update + validate + draw)", frames);
+}
+
+fn main() {
+    large_response();
+    startup();
+    keystroke();
+}

@@ -1,0 +1,474 @@
+//! The event loop: one `select!` over queued messages, terminal input and a tick. Queued
+//! messages are handled before input, and the screen is redrawn once the queue is empty.
+//! Effects asked for by the update become tokio tasks (network, history, indexing, search)
+//! or go to the draft writer thread; each task answers with a [`Message`].
+//!
+//! [`Tui`] is generic over the ratatui backend so tests run it on a `TestBackend`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::{mpsc as std_mpsc, Arc};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use crossterm::event::Event;
+use futures_util::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use super::app::App;
+use super::bigjson;
+use super::core_link::{self, CoreLink, SendFailure, Sent};
+use super::drafts;
+use super::message::{Effect, Message};
+use super::response::{self, BodyMode};
+
+/// Lines in the first index chunk: enough for any screen, small enough to arrive at once.
+const FIRST_CHUNK: usize = 512;
+/// Lines in later index chunks.
+const CHUNK: usize = 262_144;
+/// Most search matches kept.
+const MAX_MATCHES: usize = 1_000_000;
+
+/// Unix seconds now.
+pub fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// What the draft writer thread is asked to do.
+enum DraftOp {
+    Write(PathBuf, String),
+    Delete(PathBuf),
+}
+
+/// The running TUI.
+pub struct Tui<B: Backend> {
+    terminal: Terminal<B>,
+    /// The state (public so tests can look at it).
+    pub app: App,
+    tx: mpsc::UnboundedSender<Message>,
+    rx: mpsc::UnboundedReceiver<Message>,
+    link: Arc<CoreLink>,
+    drafts_dir: Option<PathBuf>,
+    draft_tx: Option<std_mpsc::Sender<DraftOp>>,
+    send_task: Option<AbortHandle>,
+    clipboard: Box<dyn Write + Send>,
+}
+
+impl<B: Backend> Tui<B> {
+    /// Builds the TUI on `terminal`; `clipboard` receives OSC 52 sequences (stdout for real).
+    pub fn new(
+        terminal: Terminal<B>,
+        link: CoreLink,
+        drafts_dir: Option<PathBuf>,
+        clipboard: Box<dyn Write + Send>,
+    ) -> io::Result<Self> {
+        let size = terminal.size()?;
+        let app = App::new(
+            ratatui::layout::Rect::new(0, 0, size.width, size.height),
+            now_unix(),
+        );
+        let (tx, rx) = mpsc::unbounded_channel();
+        let draft_tx = drafts_dir.clone().map(spawn_draft_writer);
+        Ok(Self {
+            terminal,
+            app,
+            tx,
+            rx,
+            link: Arc::new(link),
+            drafts_dir,
+            draft_tx,
+            send_task: None,
+            clipboard,
+        })
+    }
+
+    /// A sender for messages from outside the loop (signals).
+    pub fn sender(&self) -> mpsc::UnboundedSender<Message> {
+        self.tx.clone()
+    }
+
+    /// The terminal (tests read its buffer).
+    pub fn terminal(&self) -> &Terminal<B> {
+        &self.terminal
+    }
+
+    /// Draws the current state.
+    pub fn draw(&mut self) -> io::Result<()> {
+        let app = &self.app;
+        self.terminal
+            .draw(|f| f.render_widget(app, f.area()))
+            .map(|_| ())
+    }
+
+    /// Starts the initial loads: payloads, environments, history, tokens, a crash draft.
+    pub fn start(&mut self) {
+        let (link, tx) = (self.link.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(Message::PayloadsLoaded(link.discover()));
+        });
+        let (link, tx) = (self.link.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            match link.environments().await {
+                Ok((names, current)) => {
+                    let _ = tx.send(Message::EnvsLoaded { names, current });
+                }
+                Err(e) => {
+                    let _ = tx.send(Message::Error(e));
+                }
+            }
+        });
+        self.app.effects.push(Effect::LoadHistory);
+        self.app.effects.push(Effect::LoadTokens);
+        if let Some(dir) = self.drafts_dir.clone() {
+            let tx = self.tx.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Some(d) = drafts::newest(&dir) {
+                    let result = core_link::load_payload(&d.path);
+                    let _ = tx.send(Message::PayloadLoaded {
+                        path: d.path,
+                        result,
+                        replace: Some(d.text),
+                        restored: true,
+                    });
+                }
+            });
+        }
+        self.perform_effects();
+    }
+
+    /// Applies a message and performs the effects it asked for.
+    pub fn handle(&mut self, msg: Message) {
+        self.app.update(msg);
+        self.perform_effects();
+    }
+
+    /// Handles every message already queued, without waiting.
+    pub fn drain(&mut self) {
+        while let Ok(msg) = self.rx.try_recv() {
+            self.handle(msg);
+        }
+    }
+
+    /// Waits up to `timeout` for one message and handles it; returns whether one came.
+    pub async fn next_message(&mut self, timeout: Duration) -> bool {
+        match tokio::time::timeout(timeout, self.rx.recv()).await {
+            Ok(Some(msg)) => {
+                self.handle(msg);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Runs until quit. `events` is the terminal's event stream.
+    pub async fn run<S>(mut self, mut events: S) -> anyhow::Result<()>
+    where
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
+        self.draw()?;
+        self.start();
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        while !self.app.quit {
+            let mut dirty = true;
+            tokio::select! {
+                biased;
+                Some(msg) = self.rx.recv() => self.handle(msg),
+                event = events.next() => match event {
+                    Some(Ok(event)) => self.handle(Message::Input(event)),
+                    Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading terminal input")),
+                    None => self.app.quit = true,
+                },
+                _ = tick.tick() => {
+                    let now = now_unix();
+                    dirty = self.app.sending.is_some() || now != self.app.now;
+                    if dirty {
+                        self.handle(Message::Tick { now });
+                    }
+                }
+            }
+            // Messages first: what tasks reported is on screen before the next key.
+            self.drain();
+            if dirty && !self.app.quit {
+                self.draw()?;
+            }
+        }
+        if let Some(task) = self.send_task.take() {
+            task.abort();
+        }
+        Ok(())
+    }
+
+    fn spawn<F>(&self, fut: F) -> AbortHandle
+    where
+        F: std::future::Future<Output = Message> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(fut.await);
+        })
+        .abort_handle()
+    }
+
+    fn blocking<F>(&self, f: F)
+    where
+        F: FnOnce(&mpsc::UnboundedSender<Message>) + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || f(&tx));
+    }
+
+    /// Turns the update's effects into tasks.
+    pub fn perform_effects(&mut self) {
+        for effect in std::mem::take(&mut self.app.effects) {
+            self.perform(effect);
+        }
+    }
+
+    #[allow(clippy::too_many_lines)] // one arm per effect, each a few lines
+    fn perform(&mut self, effect: Effect) {
+        let link = self.link.clone();
+        match effect {
+            Effect::LoadPayload {
+                path,
+                with_draft,
+                replace,
+            } => {
+                let dir = self.drafts_dir.clone();
+                self.blocking(move |tx| {
+                    let result = core_link::load_payload(&path);
+                    let draft = if with_draft {
+                        dir.and_then(|d| drafts::read(&d, &path))
+                    } else {
+                        None
+                    };
+                    let restored = draft.is_some();
+                    let _ = tx.send(Message::PayloadLoaded {
+                        path,
+                        result,
+                        replace: replace.or(draft),
+                        restored,
+                    });
+                });
+            }
+            Effect::Send { id, path, text, .. } => {
+                let tx = self.tx.clone();
+                let task = tokio::spawn(async move {
+                    deliver(&tx, id, link.send(&path, &text).await);
+                });
+                self.replace_send(task.abort_handle());
+            }
+            Effect::Replay { id, exchange, .. } => {
+                let tx = self.tx.clone();
+                let task = tokio::spawn(async move {
+                    deliver(&tx, id, link.replay(exchange).await);
+                });
+                self.replace_send(task.abort_handle());
+            }
+            Effect::CancelSend => {
+                if let Some(task) = self.send_task.take() {
+                    task.abort();
+                }
+            }
+            Effect::IndexBody { id, body, mode } => {
+                self.blocking(move |tx| index(tx, id, &body, mode));
+            }
+            Effect::Search { id, body, query } => self.blocking(move |tx| {
+                let matches = response::find_all(&body, &query, MAX_MATCHES);
+                let _ = tx.send(Message::SearchDone { id, query, matches });
+            }),
+            Effect::Save { path, text } => self.blocking(move |tx| {
+                let result = std::fs::write(&path, text.as_bytes())
+                    .map_err(|e| format!("cannot save {}: {e}", path.display()));
+                let _ = tx.send(Message::Saved { path, result });
+            }),
+            Effect::WriteDraft { path, text } => self.draft(DraftOp::Write(path, text)),
+            Effect::DeleteDraft(path) => self.draft(DraftOp::Delete(path)),
+            Effect::Copy(text) => {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+                let _ = write!(self.clipboard, "\x1b]52;c;{b64}\x07");
+                let _ = self.clipboard.flush();
+            }
+            Effect::LoadHistory => {
+                self.spawn(async move { Message::HistoryLoaded(link.history().await) });
+            }
+            Effect::LoadTokens => {
+                self.spawn(async move { Message::TokensLoaded(link.tokens().await) });
+            }
+            Effect::OpenExchange(id) => {
+                self.spawn(async move {
+                    match link.exchange(id).await {
+                        Ok((outcome, request)) => Message::ExchangeOpened {
+                            id,
+                            result: Ok(outcome),
+                            request,
+                        },
+                        Err(e) => Message::ExchangeOpened {
+                            id,
+                            result: Err(e),
+                            request: None,
+                        },
+                    }
+                });
+            }
+            Effect::ResolveVars { text, .. } => {
+                self.spawn(async move {
+                    match link.variables(&text).await {
+                        Ok(vars) => Message::VarsResolved(vars),
+                        Err(e) => Message::Error(e),
+                    }
+                });
+            }
+            Effect::SwitchEnv(name) => {
+                self.spawn(async move {
+                    match link.switch(&name).await {
+                        Ok((names, current)) => Message::EnvsLoaded { names, current },
+                        Err(e) => Message::Error(e),
+                    }
+                });
+                self.app.effects.push(Effect::LoadHistory);
+            }
+        }
+    }
+
+    fn replace_send(&mut self, task: AbortHandle) {
+        if let Some(old) = self.send_task.replace(task) {
+            old.abort();
+        }
+    }
+
+    fn draft(&self, op: DraftOp) {
+        if let Some(tx) = &self.draft_tx {
+            let _ = tx.send(op);
+        }
+    }
+}
+
+/// Shows the outcome at once, then records the exchange on a blocking thread; a cancel
+/// after this point no longer stops the history write.
+fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, SendFailure>) {
+    match result {
+        Ok(sent) => {
+            let _ = tx.send(Message::SendDone {
+                id,
+                result: sent.outcome,
+            });
+            let tx = tx.clone();
+            let job = sent.record;
+            tokio::task::spawn_blocking(move || {
+                let warning = job.run();
+                let _ = tx.send(Message::Recorded { warning });
+            });
+        }
+        Err(SendFailure::Refused(refusal)) => {
+            let _ = tx.send(Message::SendRefused { id, refusal });
+        }
+        Err(SendFailure::Other(e)) => {
+            let _ = tx.send(Message::SendDone { id, result: Err(e) });
+        }
+    }
+}
+
+/// Indexes a body in chunks, falling back to text when it is not valid JSON.
+pub fn index(tx: &mpsc::UnboundedSender<Message>, id: u64, body: &[u8], mode: BodyMode) {
+    let send = |mode, reset, lines: Vec<u64>, done, note: Option<String>| {
+        tx.send(Message::BodyIndexed {
+            id,
+            mode,
+            reset,
+            lines,
+            done,
+            note,
+        })
+        .is_ok()
+    };
+    if mode == BodyMode::Json {
+        let mut batch = Vec::with_capacity(FIRST_CHUNK);
+        let mut limit = FIRST_CHUNK;
+        let mut open = true;
+        let result = bigjson::index_json(body, |p| {
+            batch.push(p);
+            if batch.len() >= limit {
+                open = send(
+                    BodyMode::Json,
+                    false,
+                    std::mem::take(&mut batch),
+                    false,
+                    None,
+                );
+                limit = CHUNK;
+                batch.reserve(CHUNK);
+            }
+            open
+        });
+        match result {
+            Ok(()) => {
+                send(BodyMode::Json, false, batch, true, None);
+                return;
+            }
+            Err(e) => {
+                let note = Some(format!("not valid JSON ({e}); shown as text"));
+                text_index(body, &send, note);
+                return;
+            }
+        }
+    }
+    text_index(body, &send, None);
+}
+
+fn text_index(
+    body: &[u8],
+    send: &impl Fn(BodyMode, bool, Vec<u64>, bool, Option<String>) -> bool,
+    note: Option<String>,
+) {
+    let mut batch = Vec::new();
+    let mut first = true;
+    let mut open = true;
+    bigjson::index_text(body, |p| {
+        batch.push(p);
+        if batch.len() >= CHUNK {
+            open = send(
+                BodyMode::Text,
+                first,
+                std::mem::take(&mut batch),
+                false,
+                note.clone(),
+            );
+            first = false;
+        }
+        open
+    });
+    send(BodyMode::Text, first, batch, true, note);
+}
+
+fn spawn_draft_writer(dir: PathBuf) -> std_mpsc::Sender<DraftOp> {
+    let (tx, rx) = std_mpsc::channel::<DraftOp>();
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            // Coalesce a burst of keystrokes into the last state of each payload.
+            let mut ops = vec![first];
+            while let Ok(op) = rx.try_recv() {
+                ops.push(op);
+            }
+            let mut seen = std::collections::HashSet::new();
+            for op in ops.into_iter().rev() {
+                let path = match &op {
+                    DraftOp::Write(p, _) | DraftOp::Delete(p) => p.clone(),
+                };
+                if !seen.insert(path) {
+                    continue;
+                }
+                let _ = match op {
+                    DraftOp::Write(p, text) => drafts::write(&dir, &p, &text),
+                    DraftOp::Delete(p) => drafts::delete(&dir, &p),
+                };
+            }
+        }
+    });
+    tx
+}

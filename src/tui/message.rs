@@ -1,0 +1,205 @@
+//! What flows into [`super::app::App::update`] ([`Message`]) and what the update asks the
+//! driver to do in return ([`Effect`]).
+//!
+//! Every slow or outside-world action is an effect: the update stays synchronous and
+//! testable, and the driver turns effects into tokio tasks that answer with messages.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::Event;
+
+use super::model::{
+    EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, Refusal, SendOutcome, TokenRow, VarValue,
+};
+use super::response::BodyMode;
+
+/// An input to the app's state machine.
+#[derive(Debug)]
+pub enum Message {
+    /// A terminal event: key, mouse, paste or resize.
+    Input(Event),
+    /// Time passed; drives the spinner and the tokens' countdowns.
+    Tick {
+        /// Unix seconds now.
+        now: i64,
+    },
+    /// The collection was scanned.
+    PayloadsLoaded(Result<Vec<PayloadEntry>, String>),
+    /// A payload file and its sidecar were read.
+    PayloadLoaded {
+        /// Which file.
+        path: PathBuf,
+        /// Its contents, or why it could not be read.
+        result: Result<PayloadInfo, String>,
+        /// Text that replaces the file's body: a draft or a recorded request.
+        replace: Option<String>,
+        /// Whether `replace` came from a crash-safety draft (a notice says so).
+        restored: bool,
+    },
+    /// The environments available and the backends of the current one.
+    EnvsLoaded {
+        /// Every environment name, `sandbox` first.
+        names: Vec<String>,
+        /// The current environment's details.
+        current: EnvInfo,
+    },
+    /// The request was not sent because it could not be rendered.
+    SendRefused {
+        /// The send it belongs to.
+        id: u64,
+        /// Why.
+        refusal: Refusal,
+    },
+    /// A send finished: the response, or a network error.
+    SendDone {
+        /// The send it belongs to.
+        id: u64,
+        /// The outcome.
+        result: Result<SendOutcome, String>,
+    },
+    /// An exchange was written to the history (lists are stale now).
+    Recorded {
+        /// Why it could not be written, if it could not.
+        warning: Option<String>,
+    },
+    /// A chunk of a body's line index.
+    BodyIndexed {
+        /// The body it belongs to.
+        id: u64,
+        /// How the lines are to be read.
+        mode: BodyMode,
+        /// Whether earlier lines are void (JSON turned out invalid; now text).
+        reset: bool,
+        /// Packed line starts.
+        lines: Vec<u64>,
+        /// Whether this is the last chunk.
+        done: bool,
+        /// A remark, e.g. why JSON display was abandoned.
+        note: Option<String>,
+    },
+    /// Search matches in a body.
+    SearchDone {
+        /// The body searched.
+        id: u64,
+        /// The query.
+        query: String,
+        /// Byte offsets of the matches.
+        matches: Vec<u64>,
+    },
+    /// A save to the payload file finished.
+    Saved {
+        /// The file.
+        path: PathBuf,
+        /// `Err` with the reason when it failed.
+        result: Result<(), String>,
+    },
+    /// The history list was (re)read.
+    HistoryLoaded(Result<Vec<HistoryRow>, String>),
+    /// The tokens list was (re)read.
+    TokensLoaded(Result<Vec<TokenRow>, String>),
+    /// A recorded exchange was read for viewing.
+    ExchangeOpened {
+        /// Its id.
+        id: i64,
+        /// The exchange as a response view, or why not.
+        result: Result<SendOutcome, String>,
+        /// Its payload path and request body, for loading into the editor.
+        request: Option<(PathBuf, String)>,
+    },
+    /// The payload's variables were resolved for the variables popup.
+    VarsResolved(Vec<VarValue>),
+    /// Something failed in a task; shown in the status line.
+    Error(String),
+    /// Stop: quit key, SIGTERM or SIGHUP.
+    Quit,
+}
+
+/// Work the update asks the driver to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Read a payload and its sidecar (and a draft if `with_draft`).
+    LoadPayload {
+        /// Which file.
+        path: PathBuf,
+        /// Whether an unsaved draft should replace the file's text.
+        with_draft: bool,
+        /// Text to edit instead of the file's (a recorded request).
+        replace: Option<String>,
+    },
+    /// Render and send the editor's text.
+    Send {
+        /// Identifies the send.
+        id: u64,
+        /// Environment name.
+        env: String,
+        /// Payload path (for its sidecar and the history).
+        path: PathBuf,
+        /// The body text.
+        text: String,
+    },
+    /// Abort the running send.
+    CancelSend,
+    /// Build the line index of a body off the UI thread.
+    IndexBody {
+        /// Body id.
+        id: u64,
+        /// The bytes.
+        body: Arc<Vec<u8>>,
+        /// Mode to try first.
+        mode: BodyMode,
+    },
+    /// Search a body off the UI thread.
+    Search {
+        /// Body id.
+        id: u64,
+        /// The bytes.
+        body: Arc<Vec<u8>>,
+        /// What to find.
+        query: String,
+    },
+    /// Write the editor's text to its file.
+    Save {
+        /// The file.
+        path: PathBuf,
+        /// The text.
+        text: String,
+    },
+    /// Keep the unsaved text so a crash loses nothing.
+    WriteDraft {
+        /// The payload it belongs to.
+        path: PathBuf,
+        /// The text.
+        text: String,
+    },
+    /// Forget the draft of a payload (it was saved or reverted).
+    DeleteDraft(PathBuf),
+    /// Put text on the terminal's clipboard (OSC 52).
+    Copy(String),
+    /// Re-read the history list.
+    LoadHistory,
+    /// Re-read the tokens list.
+    LoadTokens,
+    /// Read one exchange.
+    OpenExchange(i64),
+    /// Send a recorded exchange again.
+    Replay {
+        /// Identifies the send.
+        id: u64,
+        /// The exchange.
+        exchange: i64,
+        /// Environment name.
+        env: String,
+    },
+    /// Resolve the variables of the editor's text.
+    ResolveVars {
+        /// Environment name.
+        env: String,
+        /// Payload path.
+        path: PathBuf,
+        /// The text.
+        text: String,
+    },
+    /// Switch environments (reload its backends).
+    SwitchEnv(String),
+}

@@ -1,0 +1,180 @@
+//! The plain data the TUI shows, as the core link hands it over: payload entries, a loaded
+//! payload, the outcome of a send, history rows and token rows.
+//!
+//! Keeping the views on these small types means the screen does not change when a core
+//! type grows a field, and tests can build them by hand.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One payload file of the collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadEntry {
+    /// Absolute or working-directory-relative path of the `.json` file.
+    pub path: PathBuf,
+    /// Path relative to the collection root, `/`-separated, shown in the tree.
+    pub rel: String,
+}
+
+/// A payload opened in the editor.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PayloadInfo {
+    /// The body text as stored in the file.
+    pub text: String,
+    /// Which backend of the environment it goes to (`mesibo`, `agora`, …).
+    pub backend: String,
+    /// HTTP method from the sidecar.
+    pub method: String,
+    /// Path appended to the backend URL.
+    pub url_path: String,
+    /// The sidecar's docs paragraph.
+    pub docs: String,
+}
+
+/// An environment as the header and switcher show it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EnvInfo {
+    /// Its name.
+    pub name: String,
+    /// Backend name → base URL.
+    pub backends: BTreeMap<String, String>,
+}
+
+/// A variable of the payload with its resolved value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarValue {
+    /// The name inside the braces.
+    pub name: String,
+    /// The value it renders to, already masked when secret; `None` when unknown.
+    pub value: Option<String>,
+    /// Where the value comes from (environment, capture, built-in, token history).
+    pub source: String,
+}
+
+/// A request that could not be rendered, so nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// What is wrong and what to do.
+    pub message: String,
+    /// 1-based line and column in the editor text, when the problem has a place.
+    pub at: Option<(usize, usize)>,
+}
+
+/// What came back from a send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendOutcome {
+    /// Status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<(String, String)>,
+    /// Raw body bytes.
+    pub body: Vec<u8>,
+    /// Time to the last byte.
+    pub elapsed: Duration,
+    /// Request line, headers and body as sent (secrets redacted), one entry per line.
+    pub request_summary: Vec<String>,
+    /// A warning to show, e.g. the history could not be written.
+    pub warning: Option<String>,
+}
+
+/// One recorded exchange in the History tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// Its id in the store.
+    pub id: i64,
+    /// Unix seconds when it was sent.
+    pub at: i64,
+    /// Payload path as recorded.
+    pub payload: String,
+    /// Environment name.
+    pub env: String,
+    /// Status code, or `None` when the request failed.
+    pub status: Option<u16>,
+    /// Duration in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// One issued token in the Tokens tab.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRow {
+    /// Its id in the store.
+    pub id: i64,
+    /// Stable format name (`mesibo`, `agora-007`, …).
+    pub format: String,
+    /// The token itself.
+    pub token: String,
+    /// Who it is for.
+    pub subject: Option<String>,
+    /// App id or key.
+    pub app: Option<String>,
+    /// Unix seconds.
+    pub issued_at: Option<i64>,
+    /// Unix seconds.
+    pub expires_at: Option<i64>,
+    /// Decoded claims.
+    pub claims: serde_json::Value,
+}
+
+impl TokenRow {
+    /// Seconds left at `now`, negative when expired, `None` when it does not expire.
+    pub fn seconds_left(&self, now: i64) -> Option<i64> {
+        self.expires_at.map(|e| e - now)
+    }
+}
+
+/// Formats a span of seconds as `1d 2h`, `3h 4m`, `5m 06s` or `7s`.
+pub fn human_duration(secs: i64) -> String {
+    let s = secs.max(0);
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m:02}m")
+    } else if m > 0 {
+        format!("{m}m {sec:02}s")
+    } else {
+        format!("{sec}s")
+    }
+}
+
+/// Formats a byte count as `512 B`, `1.5 KiB`, `50.0 MiB`.
+pub fn human_size(bytes: usize) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    }
+}
+
+/// Masks a secret, keeping enough of its ends to recognise it.
+pub fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    if n <= 8 {
+        return "•".repeat(n.max(4));
+    }
+    let head: String = secret.chars().take(4).collect();
+    let tail: String = secret.chars().skip(n - 2).collect();
+    format!("{head}••••••{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_sizes_and_masks_read_well() {
+        assert_eq!(human_duration(31_535_940), "364d 23h");
+        assert_eq!(human_duration(3725), "1h 02m");
+        assert_eq!(human_duration(65), "1m 05s");
+        assert_eq!(human_duration(-5), "0s");
+        assert_eq!(human_size(52_428_800), "50.0 MiB");
+        assert_eq!(human_size(10), "10 B");
+        assert_eq!(mask("abcdefghijkl"), "abcd••••••kl");
+        assert!(!mask("short").contains('s'));
+    }
+}

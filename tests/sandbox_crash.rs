@@ -1,0 +1,86 @@
+//! A standalone sandbox killed with SIGKILL in the middle of a load keeps every user whose
+//! `useradd` was answered, once restarted on the same `--db`.
+#![allow(clippy::unwrap_used)]
+
+mod sandbox_support;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sandbox_support::{mesibo, Standalone};
+use serde_json::{json, Value};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_useradds_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.sqlite3");
+    let mut sandbox = Standalone::spawn(&db, dir.path());
+    let url = format!("{}/backend/", sandbox.url);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for client_no in 0..32 {
+        let (url, stop) = (url.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut answered = Vec::new();
+            for i in 0.. {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let address = format!("k{client_no}-{i}");
+                let body = mesibo(
+                    "useradd",
+                    json!({"user": {"address": address, "token": {"appid": "a"}}}),
+                );
+                // A request cut off by the kill is simply not counted as answered.
+                let Ok(response) = client.post(&url).json(&body).send().await else {
+                    break;
+                };
+                let Ok(reply) = response.json::<Value>().await else {
+                    break;
+                };
+                assert_eq!(reply["result"], true, "{reply}");
+                answered.push((address, reply["user"]["uid"].as_i64().unwrap()));
+            }
+            answered
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sandbox.child.kill().unwrap(); // SIGKILL: no shutdown path runs.
+    sandbox.child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let mut answered = Vec::new();
+    for task in tasks {
+        answered.extend(task.await.unwrap());
+    }
+    assert!(
+        answered.len() > 500,
+        "the load ran ({} answered)",
+        answered.len()
+    );
+
+    let restarted = Standalone::spawn(&db, dir.path());
+    let url = format!("{}/backend/", restarted.url);
+    let client = reqwest::Client::new();
+    for (address, uid) in &answered {
+        let reply: Value = client
+            .post(&url)
+            .json(&mesibo(
+                "usersget",
+                json!({"user": {"address": address}, "count": 1}),
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            reply["users"][0]["uid"].as_i64(),
+            Some(*uid),
+            "{address} lost: {reply}"
+        );
+    }
+}

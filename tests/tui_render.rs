@@ -1,0 +1,355 @@
+//! Rendering of every pane on a TestBackend at 80×24 and 160×48, error states included.
+#![allow(clippy::unwrap_used)]
+
+mod tui_support;
+
+use apiplay::tui::app::{Focus, Tab};
+use apiplay::tui::message::Message;
+use apiplay::tui::model::{HistoryRow, Refusal, TokenRow, VarValue};
+use crossterm::event::KeyCode;
+use tui_support::*;
+
+#[test]
+fn start_screen_shows_environment_tabs_payloads_and_keys() {
+    for (w, h) in SIZES {
+        let app = app(w, h);
+        let s = text(&app);
+        assert!(s.contains("env sandbox"), "{s}");
+        assert!(s.contains("Payloads History Tokens"), "{s}");
+        assert!(s.contains("mesibo-backend-payload.json"), "{s}");
+        assert!(s.contains("Open a payload"), "{s}");
+        assert!(s.contains("F1:help"), "{s}");
+        assert_eq!(screen(&app).len(), usize::from(h));
+    }
+}
+
+#[test]
+fn filter_narrows_the_tree() {
+    let mut app = app(80, 24);
+    typed(&mut app, "agora");
+    let s = text(&app);
+    assert!(s.contains("filter: agora"));
+    assert!(s.contains("app-token.json"));
+    assert!(!s.contains("useradd.json"));
+    typed(&mut app, "zzz");
+    assert!(text(&app).contains("nothing matches the filter"));
+}
+
+#[test]
+fn editor_shows_url_path_highlighted_json_and_unsaved_mark() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        let s = text(&app);
+        assert!(s.contains("POST http://127.0.0.1:9/backend/"), "{s}");
+        assert!(s.contains("mesibo-backend-payload.json"), "{s}");
+        if w >= 120 {
+            assert!(s.contains("│ payloads/mesibo-backend-payload.json"), "{s}");
+        }
+        assert!(s.contains("✓ valid JSON"), "{s}");
+        assert!(s.contains("   1 {\"op\""), "{s}");
+        assert!(!s.contains("unsaved"));
+        app.focus = Focus::Editor;
+        app.update(key(KeyCode::End));
+        app.update(key(KeyCode::Char(' ')));
+        let s = text(&app);
+        assert!(
+            s.contains("mesibo-backend-payload.json ●"),
+            "editor title marks it: {s}"
+        );
+        if w >= 120 {
+            assert!(s.contains("● unsaved"), "{s}");
+        }
+    }
+}
+
+#[test]
+fn invalid_json_is_named_with_line_and_column_and_the_send_refused() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, "{\n  \"op\": \"useradd\",\n  \"user\" {}\n}");
+        let s = text(&app);
+        assert!(s.contains("✗ invalid JSON at 3:10"), "{s}");
+        app.update(key(KeyCode::F(5)));
+        assert!(app.sending.is_none());
+        assert!(app.effects.is_empty(), "nothing may be sent");
+        let s = text(&app);
+        assert!(s.contains("not sent: invalid JSON at 3:10"), "{s}");
+    }
+}
+
+#[test]
+fn unknown_variable_refusal_is_shown_and_marked() {
+    let mut app = app(160, 48);
+    open(&mut app, MESIBO);
+    app.update(key(KeyCode::F(5)));
+    let id = app.sending.unwrap().id;
+    app.update(Message::SendRefused {
+        id,
+        refusal: Refusal {
+            message: "payloads/mesibo-backend-payload.json:1:31: unknown variable `app_token`"
+                .into(),
+            at: Some((1, 31)),
+        },
+    });
+    assert!(app.sending.is_none());
+    assert_eq!(app.refused_at, Some((1, 31)));
+    let s = text(&app);
+    assert!(
+        s.contains("not sent: payloads/mesibo-backend-payload.json:1:31: unknown variable"),
+        "{s}"
+    );
+}
+
+#[test]
+fn sending_shows_a_spinner_with_elapsed_time_and_how_to_cancel() {
+    let mut app = app(80, 24);
+    open(&mut app, MESIBO);
+    app.update(key(KeyCode::F(5)));
+    let s = text(&app);
+    assert!(s.contains("sending 0."), "{s}");
+    assert!(s.contains("Esc cancels"), "{s}");
+    app.update(key(KeyCode::Esc));
+    assert!(app.sending.is_none());
+    assert!(text(&app).contains("request cancelled"));
+}
+
+#[test]
+fn json_response_is_pretty_with_status_time_and_size() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        app.update(key(KeyCode::F(5)));
+        respond(
+            &mut app,
+            200,
+            br#"{"op":"useradd","result":true,"user":{"uid":7,"token":"abcd1234"}}"#,
+        );
+        let s = text(&app);
+        assert!(s.contains("200 OK  12 ms  66 B  json"), "{s}");
+        assert!(s.contains("\"result\": true,"), "{s}");
+        assert!(s.contains("    \"token\": \"abcd1234\""), "{s}");
+        assert_eq!(app.focus, Focus::Response);
+        app.update(key(KeyCode::Char('h')));
+        let s = text(&app);
+        assert!(s.contains("content-type: application/json"), "{s}");
+        assert!(s.contains("→ POST http://127.0.0.1:9/backend/"), "{s}");
+    }
+}
+
+#[test]
+fn error_responses_non_json_and_invalid_utf8_are_shown_safely() {
+    let mut app = app(80, 24);
+    open(&mut app, MESIBO);
+    app.update(key(KeyCode::F(5)));
+    respond(
+        &mut app,
+        502,
+        b"<html>bad \xff\xfe gateway</html>\n{not json",
+    );
+    let s = text(&app);
+    assert!(s.contains("502 Bad Gateway"), "{s}");
+    assert!(
+        s.contains("<html>bad \u{fffd}\u{fffd} gateway</html>"),
+        "{s}"
+    );
+    app.update(key(KeyCode::F(5)));
+    respond(&mut app, 200, b"{\"a\": 1,,}");
+    let s = text(&app);
+    assert!(s.contains("not valid JSON"), "{s}");
+    assert!(s.contains("{\"a\": 1,,}"), "{s}");
+}
+
+#[test]
+fn network_errors_land_in_the_status_line() {
+    let mut app = app(80, 24);
+    open(&mut app, MESIBO);
+    app.update(key(KeyCode::F(5)));
+    let id = app.sending.unwrap().id;
+    app.update(Message::SendDone {
+        id,
+        result: Err("cannot connect to http://127.0.0.1:9/backend/: refused".into()),
+    });
+    assert!(text(&app).contains("cannot connect to http://127.0.0.1:9/backend/"));
+}
+
+#[test]
+fn search_marks_matches_and_reports_their_count() {
+    let mut app = app(80, 24);
+    open(&mut app, MESIBO);
+    app.update(key(KeyCode::F(5)));
+    let body: String = format!(
+        "[{}]",
+        (0..200)
+            .map(|i| format!(
+                "{{\"n\":{i},\"tag\":\"{}\"}}",
+                if i % 50 == 7 { "needle" } else { "hay" }
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    respond(&mut app, 200, body.as_bytes());
+    app.update(key(KeyCode::Char('/')));
+    typed(&mut app, "needle");
+    assert!(text(&app).contains("/needle▏"));
+    app.update(key(KeyCode::Enter));
+    let Some(apiplay::tui::message::Effect::Search { id, body, query }) = app.effects.pop() else {
+        panic!("search effect expected")
+    };
+    let matches = apiplay::tui::response::find_all(&body, &query, 100);
+    app.update(Message::SearchDone { id, query, matches });
+    let s = text(&app);
+    assert!(s.contains("/needle 1/4"), "{s}");
+    assert!(s.contains("\"needle\""), "{s}");
+    app.update(key(KeyCode::Char('n')));
+    assert!(text(&app).contains("/needle 2/4"));
+}
+
+fn token(id: i64, subject: &str, expires_in: i64) -> TokenRow {
+    TokenRow {
+        id,
+        format: "mesibo".into(),
+        token: format!("secret-token-value-{id}"),
+        subject: Some(subject.into()),
+        app: Some("com.mesibo.firstapp".into()),
+        issued_at: Some(NOW - 60),
+        expires_at: Some(NOW + expires_in),
+        claims: serde_json::json!({"uid": id, "expiry_minutes": 525_600}),
+    }
+}
+
+#[test]
+fn tokens_table_masks_counts_down_and_decodes() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        app.update(Message::TokensLoaded(Ok(vec![
+            token(2, "xyz@example.com", 3725),
+            token(1, "old@example.com", -10),
+        ])));
+        app.tab = Tab::Tokens;
+        let s = text(&app);
+        assert!(s.contains("xyz@example.com"), "{s}");
+        assert!(s.contains("1h 02m"), "{s}");
+        assert!(s.contains("expired"), "{s}");
+        assert!(!s.contains("secret-token-value-2"), "masked until revealed");
+        assert!(
+            s.contains("\"uid\": 2"),
+            "claims of the selected token: {s}"
+        );
+        app.update(key(KeyCode::Char('v')));
+        assert!(text(&app).contains("secret-token-value-2"));
+        app.update(Message::Tick { now: NOW + 65 });
+        assert!(text(&app).contains("1h 01m"));
+    }
+}
+
+#[test]
+fn tokens_filter_by_subject_or_format() {
+    let mut app = app(160, 48);
+    app.update(Message::TokensLoaded(Ok(vec![
+        token(2, "xyz@example.com", 100),
+        token(1, "old@example.com", 100),
+    ])));
+    app.tab = Tab::Tokens;
+    app.update(key(KeyCode::Char('/')));
+    typed(&mut app, "old@");
+    let s = text(&app);
+    assert!(s.contains("old@example.com"));
+    assert!(!s.contains("xyz@example.com"), "{s}");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.filtered_tokens().len(), 1);
+}
+
+#[test]
+fn history_lists_exchanges_newest_first() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        app.update(Message::HistoryLoaded(Ok(vec![
+            HistoryRow {
+                id: 12,
+                at: NOW,
+                payload: "payloads/mesibo-backend-payload.json".into(),
+                env: "sandbox".into(),
+                status: Some(200),
+                duration_ms: 4,
+            },
+            HistoryRow {
+                id: 11,
+                at: NOW - 30,
+                payload: "payloads/agora/app-token.json".into(),
+                env: "cloud".into(),
+                status: None,
+                duration_ms: 0,
+            },
+        ])));
+        app.tab = Tab::History;
+        let s = text(&app);
+        let first = s.find("12 ").unwrap();
+        let second = s.find("11 ").unwrap();
+        assert!(first < second, "{s}");
+        assert!(s.contains("err"), "{s}");
+        assert!(s.contains("r:replay"), "{s}");
+    }
+}
+
+#[test]
+fn popups_help_environments_docs_and_variables() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        app.update(key(KeyCode::F(1)));
+        let s = text(&app);
+        assert!(s.contains("Ctrl+Q"), "{s}");
+        assert!(s.contains("send the payload in the editor"), "{s}");
+        app.update(key(KeyCode::Esc));
+        app.update(ctrl('e'));
+        let s = text(&app);
+        assert!(s.contains("● sandbox") && s.contains("cloud"), "{s}");
+        app.update(key(KeyCode::Esc));
+        app.update(ctrl('d'));
+        assert!(text(&app).contains("useradd creates a user"));
+        app.update(key(KeyCode::Esc));
+        app.update(Message::VarsResolved(vec![
+            VarValue {
+                name: "app_token".into(),
+                value: Some("87pb••••••uw".into()),
+                source: "environment".into(),
+            },
+            VarValue {
+                name: "nope".into(),
+                value: None,
+                source: "unknown".into(),
+            },
+        ]));
+        let s = text(&app);
+        assert!(s.contains("{{app_token}} = 87pb••••••uw"), "{s}");
+        assert!(s.contains("unknown: the send will be refused"), "{s}");
+    }
+}
+
+#[test]
+fn draft_restore_is_announced() {
+    let mut app = app(80, 24);
+    app.update(Message::PayloadLoaded {
+        path: "payloads/mesibo-backend-payload.json".into(),
+        result: Ok(apiplay::tui::model::PayloadInfo {
+            text: "{}".into(),
+            backend: "mesibo".into(),
+            ..Default::default()
+        }),
+        replace: Some("{\"edited\": true}".into()),
+        restored: true,
+    });
+    let s = text(&app);
+    assert!(s.contains("restored unsaved edits"), "{s}");
+    assert!(s.contains("\"edited\": true"), "{s}");
+    assert!(s.contains("mesibo-backend-payload.json ●"), "{s}");
+}
+
+#[test]
+fn resize_relayouts() {
+    let mut app = app(80, 24);
+    app.update(Message::Input(crossterm::event::Event::Resize(160, 48)));
+    assert_eq!(screen(&app).len(), 48);
+    assert_eq!(screen(&app)[0].chars().count(), 160);
+}
