@@ -27,6 +27,9 @@ pub use super::VerifyError;
 use super::{DecodeError, DecodedToken, TokenFormat};
 use packer::{Reader, Writer};
 
+/// The packed signature: a `uint16` length and 32 bytes of HMAC-SHA256.
+const SIG: usize = 2 + 32;
+
 /// The version prefix of AccessToken2.
 pub const VERSION: &str = "007";
 
@@ -182,8 +185,7 @@ pub fn build(
     sorted.sort_by_key(|s| s.type_id());
 
     // content = string(signature) + signing_info, packed in one buffer: the signature's
-    // 34 bytes are reserved first and filled in once the signing info after them is known.
-    const SIG: usize = 2 + 32;
+    // bytes are reserved first and filled in once the signing info after them is known.
     let mut content = Writer::with_capacity(192);
     content.buf.resize(SIG, 0);
     content.bytes(app_id.as_bytes());
