@@ -60,11 +60,8 @@ impl Tree {
 /// The low `len` bits of `code`, reversed (deflate sends Huffman codes MSB first into an
 /// LSB-first stream).
 fn bi_reverse(code: u16, len: u16) -> u16 {
-    if len == 0 {
-        0
-    } else {
-        code.reverse_bits() >> (16 - len)
-    }
+    // Two shifts so that `len == 0` gives 0 without a branch.
+    ((u32::from(code).reverse_bits() >> 16) >> (16 - u32::from(len))) as u16
 }
 
 fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
@@ -74,12 +71,13 @@ fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
         code = (code.wrapping_add(bl_count[bits - 1])) << 1;
         next_code[bits] = code;
     }
+    // Unused symbols (length 0) get code 0 and bump `next_code[0]`, which nothing reads;
+    // doing so unconditionally avoids a mispredicted branch per symbol.
     for n in 0..=max_code {
         let len = tree.len[n];
-        if len != 0 {
-            tree.code[n] = bi_reverse(next_code[usize::from(len)], len);
-            next_code[usize::from(len)] = next_code[usize::from(len)].wrapping_add(1);
-        }
+        let next = &mut next_code[usize::from(len)];
+        tree.code[n] = bi_reverse(*next, len);
+        *next = next.wrapping_add(1);
     }
 }
 
@@ -255,8 +253,10 @@ impl TreeBuilder {
         let len = self.heap_len;
         let mut j = k << 1;
         while j <= len {
-            if j < len && self.pq[j + 1].0 <= self.pq[j].0 {
-                j += 1;
+            if j < len {
+                // Written as arithmetic so it compiles to a conditional move: this
+                // comparison is data-dependent and mispredicted branches dominated.
+                j += usize::from(self.pq[j + 1].0 <= self.pq[j].0);
             }
             if v.0 <= self.pq[j].0 {
                 break;
@@ -273,15 +273,16 @@ impl TreeBuilder {
         let mut max_code: Option<usize> = None;
         self.heap_len = 0;
         self.heap_max = HEAP_SIZE;
+        // Branch-free: every symbol is written to the next queue slot, which only advances
+        // for used ones; lengths of used symbols are overwritten by `gen_bitlen`.
         for n in 0..kind.elems {
-            if d.freq[n] != 0 {
-                self.heap_len += 1;
-                self.pq[self.heap_len] = (key(d.freq[n], 0), n);
-                max_code = Some(n);
-                self.depth[n] = 0;
-            } else {
-                d.tree.len[n] = 0;
-            }
+            let f = d.freq[n];
+            let used = f != 0;
+            self.pq[self.heap_len + 1] = (key(f, 0), n);
+            self.heap_len += usize::from(used);
+            max_code = if used { Some(n) } else { max_code };
+            self.depth[n] = 0;
+            d.tree.len[n] = 0;
         }
         // Deflate needs at least two codes of non-zero frequency.
         while self.heap_len < 2 {
