@@ -340,10 +340,15 @@ pub fn decode(token: &str) -> Result<DecodedToken, DecodeError> {
 
 /// Verifies a Twilio Access Token with the API key secret.
 pub fn verify(token: &str, api_key_secret: &str) -> Result<DecodedToken, VerifyError> {
-    let decoded = decode(token)?;
     let jwt = jwt::parse(token)?;
+    if !is_twilio(&jwt) {
+        return Err(VerifyError::Malformed(DecodeError::InvalidField {
+            field: "cty",
+            reason: format!("expected {CTY}"),
+        }));
+    }
     jwt::verify_hs256(&jwt, api_key_secret.as_bytes())?;
-    Ok(decoded)
+    Ok(to_decoded(&jwt))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! signature    = HMAC(HMAC(HMAC(u32 issue_ts, cert), u32 salt) ... see [`signature`]
 //! ```
 
+pub mod deflate;
 mod packer;
 mod service;
 pub mod v006;
@@ -19,12 +20,15 @@ use serde_json::{json, Value};
 
 pub use packer::Privileges;
 pub use service::{Rtm2Permissions, Service, CHAT_APP, CHAT_USER};
-pub use zlib::{compress_zlib, decompress_zlib, LEVEL as ZLIB_LEVEL, STRATEGY as ZLIB_STRATEGY};
+pub use zlib::{compress_zlib, decompress_zlib};
 
 use super::codec::{self, STANDARD};
 pub use super::VerifyError;
 use super::{DecodeError, DecodedToken, TokenFormat};
 use packer::{Reader, Writer};
+
+/// The packed signature: a `uint16` length and 32 bytes of HMAC-SHA256.
+const SIG: usize = 2 + 32;
 
 /// The version prefix of AccessToken2.
 pub const VERSION: &str = "007";
@@ -180,20 +184,21 @@ pub fn build(
     let mut sorted: Vec<&Service> = services.iter().collect();
     sorted.sort_by_key(|s| s.type_id());
 
-    let mut info = Writer::with_capacity(128);
-    info.bytes(app_id.as_bytes());
-    info.u32(issue_ts);
-    info.u32(expire);
-    info.u32(salt);
-    info.u16(sorted.len() as u16);
+    // content = string(signature) + signing_info, packed in one buffer: the signature's
+    // bytes are reserved first and filled in once the signing info after them is known.
+    let mut content = Writer::with_capacity(192);
+    content.buf.resize(SIG, 0);
+    content.bytes(app_id.as_bytes());
+    content.u32(issue_ts);
+    content.u32(expire);
+    content.u32(salt);
+    content.u16(sorted.len() as u16);
     for service in sorted {
-        service.pack(&mut info);
+        service.pack(&mut content);
     }
-    let sig = signature(app_certificate, issue_ts, salt, &info.buf);
-
-    let mut content = Writer::with_capacity(info.buf.len() + 34);
-    content.bytes(&sig);
-    content.buf.extend_from_slice(&info.buf);
+    let sig = signature(app_certificate, issue_ts, salt, &content.buf[SIG..]);
+    content.buf[..2].copy_from_slice(&32u16.to_le_bytes());
+    content.buf[2..SIG].copy_from_slice(&sig);
     let compressed = zlib::compress_zlib(&content.buf);
     let mut token = String::with_capacity(3 + compressed.len() * 4 / 3 + 4);
     token.push_str(VERSION);

@@ -204,10 +204,18 @@ impl Service {
 
     /// The first string field too long for a `uint16` prefix, if any.
     pub(crate) fn oversized_field(&self) -> Option<usize> {
-        self.strings()
-            .into_iter()
-            .map(str::len)
-            .find(|len| !fits_u16(*len))
+        // Only RTM2 has an unbounded number of strings; the others are checked without
+        // collecting them.
+        match self {
+            Service::Chat { user_id, .. } | Service::Rtm { user_id, .. } => {
+                Some(user_id.len()).filter(|len| !fits_u16(*len))
+            }
+            _ => self
+                .strings()
+                .into_iter()
+                .map(str::len)
+                .find(|len| !fits_u16(*len)),
+        }
     }
 
     pub(crate) fn pack(&self, w: &mut Writer) {

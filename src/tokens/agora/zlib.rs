@@ -1,50 +1,26 @@
 //! The zlib stream inside a 007 token.
 //!
-//! Compression is not canonical, and the official Python and Java vectors come from C zlib at
-//! level 6. For token-sized content C zlib almost always picks a fixed-Huffman block, and
-//! miniz_oxide at level 6 with the fixed-Huffman strategy makes the same match choices, so
-//! its output equals the vectors byte for byte (`tests/tokens_vectors.rs` pins this). With its
-//! default strategy miniz_oxide emits a stored block instead (what Agora's Rust port does).
+//! Compression is not canonical. The official Python and Java SDKs use C zlib at level 6, so
+//! tokens are compressed with [`super::deflate`], which makes zlib's level-6 choices exactly
+//! (checked against CPython's zlib in `tests/tokens_vectors.rs`). miniz_oxide, flate2's
+//! default backend, does not: at level 6 it emits a stored block for token-sized content (what
+//! Agora's Rust port does, `007eJwB…`), and even its fixed-Huffman strategy, which happens to
+//! reproduce the six official vectors, disagrees with zlib on about a third of random contents.
 //! Inflation accepts every encoder's output.
 
-use std::cell::RefCell;
-
-use miniz_oxide::deflate::core::{
-    compress, create_comp_flags_from_zip_params, CompressionStrategy, CompressorOxide, TDEFLFlush,
-    TDEFLStatus,
-};
 use miniz_oxide::inflate::{self, TINFLStatus};
 
+use super::deflate;
 use crate::tokens::DecodeError;
-
-/// The level that, with [`STRATEGY`], reproduces the official vectors.
-pub const LEVEL: u8 = 6;
-/// The miniz_oxide strategy that reproduces the official vectors.
-pub const STRATEGY: CompressionStrategy = CompressionStrategy::Fixed;
 
 /// A decompressed 007 content is a few hundred bytes; anything near this is an attack.
 const MAX_CONTENT: usize = 1 << 20;
 
-thread_local! {
-    // The compressor owns ~300 KiB of tables; allocating them per token would dominate
-    // the build time, so each thread keeps one and resets it.
-    static COMPRESSOR: RefCell<CompressorOxide> = RefCell::new(CompressorOxide::new(
-        create_comp_flags_from_zip_params(i32::from(LEVEL), 15, STRATEGY as i32),
-    ));
-}
-
-/// zlib-compresses `content` (header, fixed-Huffman deflate, adler32).
+/// zlib-compresses `content` as C zlib level 6 does. Content beyond the 32 KiB window that
+/// [`deflate`] covers (no real token) falls back to miniz_oxide, still valid zlib.
 pub fn compress_zlib(content: &[u8]) -> Vec<u8> {
-    COMPRESSOR.with(|cell| {
-        let mut comp = cell.borrow_mut();
-        comp.reset();
-        // Fixed Huffman never expands by more than 1/8 plus block overhead.
-        let mut out = vec![0u8; content.len() + content.len() / 4 + 64];
-        let (status, _, written) = compress(&mut comp, content, &mut out, TDEFLFlush::Finish);
-        debug_assert_eq!(status, TDEFLStatus::Done);
-        out.truncate(written);
-        out
-    })
+    deflate::compress(content)
+        .unwrap_or_else(|| miniz_oxide::deflate::compress_to_vec_zlib(content, 6))
 }
 
 /// Inflates a zlib stream, telling truncation apart from corruption.

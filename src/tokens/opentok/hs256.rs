@@ -98,7 +98,13 @@ pub fn decode_jwt(token: &str) -> Result<DecodedToken, DecodeError> {
 
 /// Verifies an OpenTok JWT with the API secret.
 pub fn verify_jwt(token: &str, api_secret: &str) -> Result<DecodedToken, VerifyError> {
-    let decoded = decode_jwt(token)?;
-    jwt::verify_hs256(&jwt::parse(token)?, api_secret.as_bytes())?;
-    Ok(decoded)
+    let jwt = jwt::parse(token)?;
+    if !is_opentok_jwt(&jwt) {
+        return Err(VerifyError::Malformed(DecodeError::InvalidField {
+            field: "ist",
+            reason: "not an OpenTok token (no ist=project or session_id)".into(),
+        }));
+    }
+    jwt::verify_hs256(&jwt, api_secret.as_bytes())?;
+    Ok(jwt_to_decoded(&jwt))
 }
