@@ -138,24 +138,19 @@ fn chat_builders_match_the_chat_vectors() {
     );
 }
 
-/// Records which deflate setup reproduces C zlib level 6 (Python/Java): apiplay's own
-/// zlib-level-6 encoder, checked here against CPython zlib 1.2.13 outputs covering stored,
-/// fixed and dynamic blocks. flate2's default (miniz_oxide) at level 6 gives the Rust port's
-/// stored block instead; miniz_oxide's fixed-Huffman strategy matches the six vectors but not
-/// zlib in general (the first fixture line where it differs is asserted).
+/// Records which deflate setup reproduces C zlib level 6 (Python/Java): flate2 with its `zlib`
+/// backend (libz-sys, C zlib built from source, statically linked) at level 6, checked here
+/// against CPython zlib 1.2.13 outputs covering stored, fixed and dynamic blocks. Pure-Rust
+/// miniz_oxide (flate2's default backend) at level 6 gives the Rust port's stored block
+/// instead, `007eJwB…`, which apiplay decodes but does not produce.
 #[test]
 fn compressor_reproduces_c_zlib_level_6() {
-    use miniz_oxide::deflate::core::{
-        compress, create_comp_flags_from_zip_params, CompressionStrategy, CompressorOxide,
-        TDEFLFlush,
-    };
     let fixture = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/zlib-level6.txt"
     ))
     .unwrap();
     let mut cases = 0;
-    let mut miniz_fixed_differs = 0;
     for line in fixture.lines().filter(|l| !l.starts_with('#')) {
         let (content, want) = line.split_once(' ').unwrap();
         let (content, want) = (hex::decode(content).unwrap(), hex::decode(want).unwrap());
@@ -165,18 +160,9 @@ fn compressor_reproduces_c_zlib_level_6() {
             "content {}",
             hex::encode(&content)
         );
-        let mut comp = CompressorOxide::new(create_comp_flags_from_zip_params(
-            6,
-            15,
-            CompressionStrategy::Fixed as i32,
-        ));
-        let mut out = vec![0; content.len() * 2 + 64];
-        let (_, _, n) = compress(&mut comp, &content, &mut out, TDEFLFlush::Finish);
-        miniz_fixed_differs += usize::from(out[..n] != want[..]);
         cases += 1;
     }
     assert!(cases >= 60, "{cases}");
-    assert!(miniz_fixed_differs > 0);
 
     let v = vectors();
     let rtc = v["agora_access_token2"]
@@ -188,21 +174,23 @@ fn compressor_reproduces_c_zlib_level_6() {
     let content = agora::content(s(&rtc["token"])).unwrap();
     let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
     enc.write_all(&content).unwrap();
-    let stored = format!(
+    let rebuilt = format!(
         "007{}",
         base64::Engine::encode(
             &base64::engine::general_purpose::STANDARD,
             enc.finish().unwrap()
         )
     );
+    // The crate's flate2 is the C zlib backend: its stock encoder gives the Python string,
+    // not the Rust port's stored block (which still decodes: see agora_other_encoders_decode_and_verify_to_the_same_content).
+    assert_eq!(rebuilt, s(&rtc["token"]));
     let rust_port = v["agora_access_token2_other_encoders"]
         .as_array()
         .unwrap()
         .iter()
         .find(|x| x["name"] == "rtc_rust_port")
         .unwrap();
-    assert_eq!(stored, s(&rust_port["token"]));
-    assert_ne!(stored, s(&rtc["token"]));
+    assert_ne!(rebuilt, s(&rust_port["token"]));
 }
 
 #[test]

@@ -8,7 +8,6 @@
 //! signature    = HMAC(HMAC(HMAC(u32 issue_ts, cert), u32 salt) ... see [`signature`]
 //! ```
 
-pub mod deflate;
 mod packer;
 mod service;
 pub mod v006;
