@@ -141,7 +141,8 @@ fn exchange(i: i64, now: i64) -> Exchange {
                 r#"{{"user":{{"uid":"{i}","token":"{:064x}"}},"op":"useradd","result":true}}"#,
                 i + (1 << 40)
             )
-            .into_bytes(),
+            .into_bytes()
+            .into(),
             ttfb_ms: 0.4,
             elapsed_ms: 0.6,
         }),

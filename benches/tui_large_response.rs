@@ -15,7 +15,6 @@
 )]
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use apiplay::tui::app::{App, Focus, Tab};
@@ -117,7 +116,7 @@ fn large_response() {
         result: Ok(SendOutcome {
             status: 200,
             headers: vec![],
-            body,
+            body: body.into(),
             elapsed: Duration::from_millis(1),
             request_summary: vec![],
             warning: None,
@@ -477,7 +476,7 @@ fn end_to_end_large() {
     println!(
         "== 50 MB JSON through the real send path (loopback server → engine → viewer → history)"
     );
-    let body = Arc::new(big_body(50 * 1024 * 1024));
+    let body = bytes::Bytes::from(big_body(50 * 1024 * 1024));
     let len = body.len();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();

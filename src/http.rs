@@ -61,8 +61,9 @@ pub struct Response {
     pub status: u16,
     /// Headers in order (values lossily decoded).
     pub headers: Vec<(String, String)>,
-    /// The raw body bytes.
-    pub body: Vec<u8>,
+    /// The raw body bytes, shared cheaply between the views and the history.
+    #[serde(with = "body_bytes")]
+    pub body: bytes::Bytes,
     /// Time to the response head, in milliseconds.
     pub ttfb_ms: f64,
     /// Time to the end of the body, in milliseconds.
@@ -229,7 +230,7 @@ impl Engine {
         Ok(Response {
             status,
             headers,
-            body,
+            body: body.into(),
             ttfb_ms: ttfb.as_secs_f64() * 1000.0,
             elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
         })
@@ -261,6 +262,20 @@ impl Engine {
     }
 }
 
+/// Serde for the body as a byte sequence (the `bytes` crate's serde support is a feature we
+/// do not otherwise need).
+mod body_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(body: &bytes::Bytes, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(body)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bytes::Bytes, D::Error> {
+        Vec::<u8>::deserialize(d).map(bytes::Bytes::from)
+    }
+}
+
 /// An error and its sources, joined, so "connection refused" is not lost behind "error
 /// sending request".
 fn chain(e: &dyn std::error::Error) -> String {
@@ -284,7 +299,7 @@ mod tests {
         Response {
             status,
             headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.as_bytes().to_vec(),
+            body: bytes::Bytes::copy_from_slice(body.as_bytes()),
             ttfb_ms: 0.0,
             elapsed_ms: 0.0,
         }

@@ -215,7 +215,7 @@ fn history_open_replay_and_load() {
         result: Ok(apiplay::tui::model::SendOutcome {
             status: 200,
             headers: vec![],
-            body: b"{}".to_vec(),
+            body: bytes::Bytes::from_static(b"{}"),
             elapsed: std::time::Duration::from_millis(3),
             request_summary: vec!["POST x".into()],
             warning: None,
@@ -247,7 +247,7 @@ fn history_open_replay_and_load() {
         result: Ok(apiplay::tui::model::SendOutcome {
             status: 200,
             headers: vec![],
-            body: b"{}".to_vec(),
+            body: bytes::Bytes::from_static(b"{}"),
             elapsed: std::time::Duration::from_millis(3),
             request_summary: vec![],
             warning: None,

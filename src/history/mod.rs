@@ -423,7 +423,7 @@ fn insert_exchange(conn: &Connection, exchange: &Exchange) -> rusqlite::Result<(
         Ok(r) => (
             Some(r.status),
             Some(headers(&r.headers)),
-            Some(r.body.as_slice()),
+            Some(&r.body[..]),
             Some(r.ttfb_ms),
             Some(r.elapsed_ms),
             None,
@@ -487,7 +487,7 @@ fn read_exchange(r: &Row<'_>) -> rusqlite::Result<Exchange> {
         Ok(Response {
             status,
             headers: pairs(r.get(8)?),
-            body: r.get::<_, Option<Vec<u8>>>(9)?.unwrap_or_default(),
+            body: r.get::<_, Option<Vec<u8>>>(9)?.unwrap_or_default().into(),
             ttfb_ms: r.get::<_, Option<f64>>(10)?.unwrap_or_default(),
             elapsed_ms: r.get::<_, Option<f64>>(11)?.unwrap_or_default(),
         })
@@ -552,7 +552,7 @@ mod tests {
             outcome: Ok(Response {
                 status: 200,
                 headers: vec![("content-type".into(), "application/json".into())],
-                body: body.as_bytes().to_vec(),
+                body: body.as_bytes().to_vec().into(),
                 ttfb_ms: 1.0,
                 elapsed_ms: 2.0,
             }),

@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use ratatui::layout::Rect;
@@ -400,7 +399,7 @@ impl App {
     /// Opens an outcome in the response viewer and asks for its index.
     pub fn show_outcome(&mut self, outcome: SendOutcome) {
         let id = self.fresh_id();
-        let body = Arc::new(outcome.body);
+        let body = outcome.body;
         let mode = ResponseView::guess_mode(&body);
         let mut view = ResponseView::new(id, body.clone(), mode);
         view.status = Some(outcome.status);

@@ -190,7 +190,7 @@ impl CoreLink {
             Err(e) => SendOutcome {
                 status: 0,
                 headers: Vec::new(),
-                body: e.into_bytes(),
+                body: e.into_bytes().into(),
                 elapsed: Duration::ZERO,
                 request_summary: Vec::new(),
                 warning: None,

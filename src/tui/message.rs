@@ -5,7 +5,6 @@
 //! testable, and the driver turns effects into tokio tasks that answer with messages.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crossterm::event::Event;
 
@@ -145,7 +144,7 @@ pub enum Effect {
         /// Body id.
         id: u64,
         /// The bytes.
-        body: Arc<Vec<u8>>,
+        body: bytes::Bytes,
         /// Mode to try first.
         mode: BodyMode,
     },
@@ -154,7 +153,7 @@ pub enum Effect {
         /// Body id.
         id: u64,
         /// The bytes.
-        body: Arc<Vec<u8>>,
+        body: bytes::Bytes,
         /// What to find.
         query: String,
     },

@@ -68,8 +68,8 @@ pub struct SendOutcome {
     pub status: u16,
     /// Response headers.
     pub headers: Vec<(String, String)>,
-    /// Raw body bytes.
-    pub body: Vec<u8>,
+    /// Raw body bytes (shared with the history write, not copied).
+    pub body: bytes::Bytes,
     /// Time to the last byte.
     pub elapsed: Duration,
     /// Request line, headers and body as sent (secrets redacted), one entry per line.

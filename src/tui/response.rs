@@ -49,7 +49,7 @@ pub struct ResponseView {
     /// The request line, headers and body that were sent, shown with the headers.
     pub request_summary: Vec<String>,
     /// The body as it arrived.
-    pub body: Arc<Vec<u8>>,
+    pub body: bytes::Bytes,
     /// JSON or text.
     pub mode: BodyMode,
     /// Packed line starts (see [`bigjson::pack`]).
@@ -76,7 +76,7 @@ const CACHE_LIMIT: usize = 8192;
 
 impl ResponseView {
     /// A viewer for `body`, waiting for its index.
-    pub fn new(id: u64, body: Arc<Vec<u8>>, mode: BodyMode) -> Self {
+    pub fn new(id: u64, body: bytes::Bytes, mode: BodyMode) -> Self {
         Self {
             id,
             status: None,
@@ -285,7 +285,7 @@ mod tests {
     use super::*;
 
     fn view(body: &str) -> ResponseView {
-        let body = Arc::new(body.as_bytes().to_vec());
+        let body = bytes::Bytes::copy_from_slice(body.as_bytes());
         let mut v = ResponseView::new(1, body.clone(), BodyMode::Json);
         let mut lines = Vec::new();
         bigjson::index_json(&body, |p| {

@@ -87,7 +87,7 @@ pub fn respond(app: &mut App, status: u16, body: &[u8]) {
         result: Ok(SendOutcome {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
-            body: body.to_vec(),
+            body: body.to_vec().into(),
             elapsed: Duration::from_millis(12),
             request_summary: vec!["POST http://127.0.0.1:9/backend/".into()],
             warning: None,
