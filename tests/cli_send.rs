@@ -495,6 +495,12 @@ fn the_history_file_is_private_and_a_corrupt_one_does_not_stop_send() {
         std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
         0o600
     );
+    // The WAL outlives the process (no checkpoint on close) and is as private as the file.
+    let wal = ws.home.join("history.sqlite3-wal");
+    assert_eq!(
+        std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     std::fs::remove_file(&file).unwrap();
     let _ = std::fs::remove_file(ws.home.join("history.sqlite3-wal"));
