@@ -144,18 +144,17 @@ impl PayloadTemplate {
                     backend: sidecar.backend.clone(),
                     environment: env.name.clone(),
                 })?;
-        let mut cache = vars::Cache::default();
-        let request = self.render_once(vars, &mut cache, base, true)?;
-        let mut redacted = self.render_once(vars, &mut cache, base, false)?;
-        scrub_secrets(&mut redacted, vars.env());
-        if let Err(e) = reqwest::Url::parse(&request.url) {
+        let rendered = render_pair(vars, |cache, reveal| {
+            self.render_once(vars, cache, base, reveal)
+        })?;
+        if let Err(e) = reqwest::Url::parse(&rendered.request.url) {
             return Err(TemplateError::BadUrl {
                 file: self.name.clone(),
-                url: redacted.url,
+                url: rendered.redacted.url,
                 message: e.to_string(),
             });
         }
-        Ok(Rendered { request, redacted })
+        Ok(rendered)
     }
 
     /// Renders a recorded request again: its body is this template's body, and `url` and
@@ -168,15 +167,11 @@ impl PayloadTemplate {
         headers: &[(String, String)],
     ) -> Result<Rendered, TemplateError> {
         self.validate()?;
-        let mut cache = vars::Cache::default();
-        let mut once = |reveal: bool| -> Result<RenderedRequest, TemplateError> {
-            let body_ctx = Locator::new(&self.name, &self.body, 0);
-            let body = template::substitute_json(&self.body, |r| {
-                body_ctx.resolve(vars, &mut cache, r, reveal)
-            })?;
+        render_pair(vars, |cache, reveal| {
+            let body = self.body_text(vars, cache, reveal)?;
             let mut plain = |text: &str| {
                 let ctx = Locator::new(&self.name, text, 0);
-                template::substitute_text(text, |r| ctx.resolve(vars, &mut cache, r, reveal))
+                template::substitute_text(text, |r| ctx.resolve(vars, cache, r, reveal))
             };
             let url = plain(url)?;
             let headers = headers
@@ -190,11 +185,18 @@ impl PayloadTemplate {
                 headers,
                 body,
             })
-        };
-        let request = once(true)?;
-        let mut redacted = once(false)?;
-        scrub_secrets(&mut redacted, vars.env());
-        Ok(Rendered { request, redacted })
+        })
+    }
+
+    /// The body with its placeholders substituted; positions in errors are the body's.
+    fn body_text(
+        &self,
+        vars: &Vars<'_>,
+        cache: &mut vars::Cache,
+        reveal: bool,
+    ) -> Result<String, TemplateError> {
+        let ctx = Locator::new(&self.name, &self.body, 0);
+        template::substitute_json(&self.body, |r| ctx.resolve(vars, cache, r, reveal))
     }
 
     /// One rendering; `reveal` false leaves secrets as their `{{name}}`. The cache keeps
@@ -207,9 +209,7 @@ impl PayloadTemplate {
         reveal: bool,
     ) -> Result<RenderedRequest, TemplateError> {
         let sidecar = &self.sidecar.sidecar;
-        let body_ctx = Locator::new(&self.name, &self.body, 0);
-        let body =
-            template::substitute_json(&self.body, |r| body_ctx.resolve(vars, cache, r, reveal))?;
+        let body = self.body_text(vars, cache, reveal)?;
         let side_name = self
             .sidecar
             .path
@@ -264,6 +264,19 @@ impl PayloadTemplate {
             body,
         })
     }
+}
+
+/// Renders twice with one built-in cache (so `{{$uuid}}` agrees): once with secrets revealed
+/// for the wire, once with them left as `{{name}}` and scrubbed for the history.
+fn render_pair(
+    vars: &Vars<'_>,
+    mut once: impl FnMut(&mut vars::Cache, bool) -> Result<RenderedRequest, TemplateError>,
+) -> Result<Rendered, TemplateError> {
+    let mut cache = vars::Cache::default();
+    let request = once(&mut cache, true)?;
+    let mut redacted = once(&mut cache, false)?;
+    scrub_secrets(&mut redacted, vars.env());
+    Ok(Rendered { request, redacted })
 }
 
 /// Replaces every secret value of the environment that appears literally in a request (the
@@ -435,15 +448,6 @@ impl Collection {
     }
 }
 
-/// Renders a payload for `env` with the given variables: a convenience for callers that hold
-/// an environment and no other sources.
-pub fn render_with(
-    template: &PayloadTemplate,
-    env: &Environment,
-) -> Result<Rendered, TemplateError> {
-    template.render(&Vars::new(env))
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -488,7 +492,7 @@ mod tests {
     fn literal_secrets_of_the_environment_are_scrubbed_from_the_history_copy() {
         let token = crate::sandbox::demo::MESIBO_APP_TOKEN;
         let body = format!(r#"{{"op":"useradd","token":"{token}"}}"#);
-        let rendered = render_with(&template(&body, ""), &env()).unwrap();
+        let rendered = template(&body, "").render(&Vars::new(&env())).unwrap();
         assert_eq!(rendered.request.body.as_deref(), Some(body.as_str()));
         assert_eq!(
             rendered.redacted.body.as_deref(),
@@ -520,7 +524,7 @@ mod tests {
             "{}",
             "method = \"get\"\nbackend = \"twilio_token_server\"\npath = \"/twilio/token\"\n[query]\nidentity = \"a b&c\"\n",
         );
-        let r = render_with(&t, &env()).unwrap();
+        let r = t.render(&Vars::new(&env())).unwrap();
         assert_eq!(r.request.method, "GET");
         assert_eq!(r.request.body, None);
         assert_eq!(
