@@ -321,10 +321,11 @@ pub struct Rendered {
 pub fn validate_json(name: &str, text: &str) -> Result<(), TemplateError> {
     match serde_json::from_str::<serde::de::IgnoredAny>(text) {
         Ok(_) => Ok(()),
+        // serde_json reports column 0 for an error at a line's very start; positions are 1-based.
         Err(e) => Err(TemplateError::InvalidJson {
             file: name.to_owned(),
-            line: e.line(),
-            col: e.column(),
+            line: e.line().max(1),
+            col: e.column().max(1),
             message: strip_position(&e.to_string()),
         }),
     }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use tui_textarea::{CursorMove, TextArea};
 
 use super::model::PayloadInfo;
+use crate::collection::TemplateError;
 
 /// Where the editor's JSON is invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,20 +32,14 @@ impl std::fmt::Display for JsonProblem {
     }
 }
 
-/// Checks `text` as JSON; `{{name}}` inside strings is valid as it stands.
+/// Checks `text` as JSON, as a send will; `{{name}}` inside strings is valid as it stands.
 pub fn validate(text: &str) -> Option<JsonProblem> {
-    let err = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
-    let message = err.to_string();
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_owned();
-    Some(JsonProblem {
-        line: err.line().max(1),
-        col: err.column().max(1),
-        message,
-    })
+    match crate::collection::validate_json("", text) {
+        Err(TemplateError::InvalidJson {
+            line, col, message, ..
+        }) => Some(JsonProblem { line, col, message }),
+        _ => None,
+    }
 }
 
 /// The editor pane's state.

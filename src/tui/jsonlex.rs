@@ -2,11 +2,13 @@
 //!
 //! Text being edited is often invalid, so this lexer never fails: anything it does not
 //! recognise is plain text. `{{name}}` references are their own kind wherever they appear,
-//! because they are what a person needs to see while editing a template.
+//! because they are what a person needs to see while editing a template; they are found by
+//! the renderer's own scanner, so what is marked is exactly what will be substituted.
 
 use std::ops::Range;
 
 use super::bigjson::TokenKind;
+use crate::collection::variables_in;
 
 /// A piece of an editor line, for styling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,37 +111,6 @@ fn split_variables(
         pos = e;
     }
     push(out, kind, pos..range.end);
-}
-
-/// A `{{name}}` reference found in a line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VarRef {
-    /// The name between the braces, trimmed.
-    pub name: String,
-    /// Byte range of the reference, braces included.
-    pub span: Range<usize>,
-}
-
-/// Finds the `{{name}}` references in `text`.
-pub fn variables_in(text: &str) -> Vec<VarRef> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(open) = text[from..].find("{{") {
-        let s = from + open;
-        let Some(close) = text[s + 2..].find("}}") else {
-            break;
-        };
-        let e = s + 2 + close + 2;
-        let name = text[s + 2..e - 2].trim();
-        if !name.is_empty() && !name.contains(['{', '"', '\n']) {
-            out.push(VarRef {
-                name: name.to_owned(),
-                span: s..e,
-            });
-        }
-        from = e;
-    }
-    out
 }
 
 #[cfg(test)]
