@@ -72,16 +72,28 @@ pub fn extract(request: Option<&Value>, body: &[u8], now: i64) -> Vec<IssuedToke
     if body.len() > MAX_SCANNED_BODY {
         return Vec::new();
     }
-    let Ok(response) = serde_json::from_slice::<Value>(body) else {
+    let parsed = serde_json::from_slice::<Value>(body).ok();
+    extract_parsed(request, body, parsed.as_ref(), now)
+}
+
+/// [`extract`] for a caller that has already parsed the body (`None` when it is not JSON),
+/// so a response is parsed once for tokens and captures together.
+pub fn extract_parsed(
+    request: Option<&Value>,
+    body: &[u8],
+    parsed: Option<&Value>,
+    now: i64,
+) -> Vec<IssuedToken> {
+    let Some(response) = parsed else {
         return plain_text_token(body, now).into_iter().collect();
     };
     let mut found = Vec::new();
-    if let Some(t) = mesibo_useradd(request, &response, now) {
+    if let Some(t) = mesibo_useradd(request, response, now) {
         found.push(t);
     }
     let mut budget = MAX_NODES;
     let mut pointer = String::new();
-    visit(&response, &mut pointer, now, &mut budget, &mut found);
+    visit(response, &mut pointer, now, &mut budget, &mut found);
     found
 }
 

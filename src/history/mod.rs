@@ -178,10 +178,17 @@ impl Store {
                     .body
                     .as_deref()
                     .and_then(|b| serde_json::from_str(b).ok());
-                (
-                    extract::extract(request.as_ref(), &response.body, now),
-                    capture(response, captures),
-                )
+                if response.body.len() > extract::MAX_SCANNED_BODY {
+                    (Vec::new(), Vec::new())
+                } else {
+                    // Parsed once, for the extractors and the captures together.
+                    let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
+                    let body = &response.body;
+                    (
+                        extract::extract_parsed(request.as_ref(), body, parsed.as_ref(), now),
+                        capture(body, parsed.as_ref(), captures),
+                    )
+                }
             }
             _ => (Vec::new(), Vec::new()),
         };
@@ -403,18 +410,18 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 
 /// Values of a response at the sidecar's JSON Pointers; `""` is the whole body (its text when
 /// it is not JSON).
-fn capture(response: &Response, captures: &BTreeMap<String, String>) -> Vec<(String, Value)> {
-    if captures.is_empty() || response.body.len() > extract::MAX_SCANNED_BODY {
-        return Vec::new();
-    }
-    let json = response.json();
+fn capture(
+    body: &[u8],
+    json: Option<&Value>,
+    captures: &BTreeMap<String, String>,
+) -> Vec<(String, Value)> {
     captures
         .iter()
         .filter_map(|(name, pointer)| {
-            let value = match (&json, pointer.as_str()) {
+            let value = match (json, pointer.as_str()) {
                 (Some(v), p) => v.pointer(p).cloned(),
                 (None, "") => Some(Value::String(
-                    String::from_utf8_lossy(&response.body).trim().to_owned(),
+                    String::from_utf8_lossy(body).trim().to_owned(),
                 )),
                 (None, _) => None,
             };
