@@ -262,6 +262,18 @@ impl Engine {
     }
 }
 
+/// A byte count for people: `512 B`, `1.5 KiB`, `50.0 MiB`.
+pub fn human_size(bytes: usize) -> String {
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    }
+}
+
 /// Serde for the body as a byte sequence (the `bytes` crate's serde support is a feature we
 /// do not otherwise need).
 mod body_bytes {
@@ -303,6 +315,13 @@ mod tests {
             ttfb_ms: 0.0,
             elapsed_ms: 0.0,
         }
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_size(52_428_800), "50.0 MiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(10), "10 B");
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn status_line(
     format!(
         "{status} · {:.1} ms · {} · {} {}{id}",
         response.elapsed_ms,
-        size(response.body.len()),
+        crate::http::human_size(response.body.len()),
         exchange.request.method,
         exchange.request.url
     )
@@ -55,15 +55,6 @@ pub fn token_line(token: &IssuedToken) -> String {
         |e| clock::time_left(e, clock::now_unix()),
     );
     format!("token {}{subject}{app}, {left}", token.format)
-}
-
-/// A byte count for people.
-pub fn size(bytes: usize) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b} B"),
-        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
-    }
 }
 
 /// At most 60 characters of a value, for one-line summaries.

@@ -151,19 +151,6 @@ pub fn countdown(secs: i64) -> String {
     }
 }
 
-/// Formats a byte count as `512 B`, `1.5 KiB`, `50.0 MiB`.
-pub fn human_size(bytes: usize) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let b = bytes as f64;
-    if bytes < 1024 {
-        format!("{bytes} B")
-    } else if bytes < 1024 * 1024 {
-        format!("{:.1} KiB", b / 1024.0)
-    } else {
-        format!("{:.1} MiB", b / (1024.0 * 1024.0))
-    }
-}
-
 /// Masks a secret, keeping enough of its ends to recognise it.
 pub fn mask(secret: &str) -> String {
     let n = secret.chars().count();
@@ -188,8 +175,6 @@ mod tests {
         assert_eq!(countdown(31_535_996), "364d 23:59:56");
         assert_eq!(countdown(3725), "01:02:05");
         assert_eq!(countdown(7), "00:07");
-        assert_eq!(human_size(52_428_800), "50.0 MiB");
-        assert_eq!(human_size(10), "10 B");
         assert_eq!(mask("abcdefghijkl"), "abcd••••••kl");
         assert!(!mask("short").contains('s'));
     }

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 use super::{focused, line_at, theme};
+use crate::http::human_size;
 use crate::tui::app::{App, Focus, Prompt};
 use crate::tui::bigjson::FormattedLine;
-use crate::tui::model::human_size;
 use crate::tui::response::{BodyMode, ResponseView};
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
