@@ -318,3 +318,36 @@ fn an_edit_survives_kill_9_and_is_restored_with_a_notice() {
     assert!(screen.contains("mesibo-backend-payload.json"), "{screen}");
     assert!(screen.contains("} x"), "the edit is back: {screen}");
 }
+
+/// A working directory with 1,000 payloads (10 folders of 100) and an APIPLAY_HOME.
+fn thousand_payloads() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path().join("work");
+    let home = tmp.path().join("home");
+    for v in 0..10 {
+        let dir = cwd.join("payloads").join(format!("vendor{v}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in 0..100 {
+            std::fs::write(dir.join(format!("op{i:03}.json")), r#"{"op":"useradd"}"#).unwrap();
+        }
+    }
+    std::fs::create_dir_all(&home).unwrap();
+    (tmp, cwd, home)
+}
+
+/// The payload list is drawn when the scan's message arrives, not at some later tick or key.
+/// Deterministic: on the Payloads tab with no send in flight and no token (a fresh home), the
+/// TUI arms no timer at all, so with no key sent the list can only reach the screen through
+/// the redraw that follows the "payloads loaded" message; without it the test times out.
+/// Several starts, since the message may land in any phase of the loop.
+#[test]
+fn a_thousand_payloads_are_listed_without_a_key() {
+    let (_tmp, cwd, home) = thousand_payloads();
+    for _ in 0..5 {
+        let mut s = Session::start(&cwd, &home, &[]);
+        let screen = s.wait_for("vendor0/ op000.json", 20);
+        assert!(screen.contains("op001.json"), "{screen}");
+        s.keys(CTRL_Q);
+        assert!(s.wait_exit(10).success());
+    }
+}

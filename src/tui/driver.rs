@@ -1,5 +1,7 @@
-//! The event loop: one `select!` over queued messages, terminal input and a tick. Queued
-//! messages are handled before input, and the screen is redrawn once the queue is empty.
+//! The event loop: one `select!` over queued messages, terminal input and a wake-up timer.
+//! Queued messages are handled before input, and the screen is redrawn once the queue is
+//! empty whenever anything was handled. The timer is armed only while something on screen
+//! moves with time (see [`next_wake`]): an idle screen sleeps until a key or a message.
 //! Effects asked for by the update become tokio tasks (network, history, indexing, search)
 //! or go to the draft writer thread; each task answers with a [`Message`].
 //!
@@ -18,7 +20,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use super::app::App;
+use super::app::{App, Tab};
 use super::bigjson;
 use super::core_link::{self, CoreLink, SendFailure, Sent};
 use super::drafts;
@@ -31,6 +33,10 @@ const FIRST_CHUNK: usize = 512;
 const CHUNK: usize = 262_144;
 /// Most search matches kept.
 const MAX_MATCHES: usize = 1_000_000;
+/// How often the spinner and the elapsed time advance while a send is in flight.
+const SPINNER_PERIOD: Duration = Duration::from_millis(100);
+/// Past the second boundary, so that the tick reads the new second.
+const SECOND_MARGIN: Duration = Duration::from_millis(2);
 
 /// Unix seconds now.
 pub fn now_unix() -> i64 {
@@ -57,6 +63,8 @@ pub struct Tui<B: Backend> {
     draft_tx: Option<std_mpsc::Sender<DraftOp>>,
     send_task: Option<AbortHandle>,
     clipboard: Box<dyn Write + Send>,
+    /// Set by every handled message: the screen is redrawn before the loop sleeps again.
+    dirty: bool,
 }
 
 impl<B: Backend> Tui<B> {
@@ -84,6 +92,7 @@ impl<B: Backend> Tui<B> {
             draft_tx,
             send_task: None,
             clipboard,
+            dirty: true,
         })
     }
 
@@ -146,9 +155,11 @@ impl<B: Backend> Tui<B> {
         self.perform_effects();
     }
 
-    /// Applies a message and performs the effects it asked for.
+    /// Applies a message and performs the effects it asked for; the screen is redrawn at the
+    /// end of this turn of the loop, whichever path (select, drain) the message came by.
     pub fn handle(&mut self, msg: Message) {
         self.app.update(msg);
+        self.dirty = true;
         self.perform_effects();
     }
 
@@ -176,11 +187,10 @@ impl<B: Backend> Tui<B> {
         S: Stream<Item = io::Result<Event>> + Unpin,
     {
         self.draw()?;
+        self.dirty = false;
         self.start();
-        let mut tick = tokio::time::interval(Duration::from_millis(100));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         while !self.app.quit {
-            let mut dirty = true;
+            let wake = next_wake(&self.app, SystemTime::now());
             tokio::select! {
                 biased;
                 Some(msg) = self.rx.recv() => self.handle(msg),
@@ -189,18 +199,19 @@ impl<B: Backend> Tui<B> {
                     Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading terminal input")),
                     None => self.app.quit = true,
                 },
-                _ = tick.tick() => {
-                    let now = now_unix();
-                    dirty = self.app.sending.is_some() || now != self.app.now;
-                    if dirty {
-                        self.handle(Message::Tick { now });
-                    }
-                }
+                () = sleep_or_never(wake) => self.handle(Message::Tick { now: now_unix() }),
             }
             // Messages first: what tasks reported is on screen before the next key.
             self.drain();
-            if dirty && !self.app.quit {
+            if self.dirty && !self.app.quit {
+                // The clock is not ticking while nothing moves: catch it up before a frame
+                // (a key that opens the Tokens tab shows countdowns from now, not from then).
+                let now = now_unix();
+                if now != self.app.now {
+                    self.app.update(Message::Tick { now });
+                }
                 self.draw()?;
+                self.dirty = false;
             }
         }
         if let Some(task) = self.send_task.take() {
@@ -354,6 +365,30 @@ impl<B: Backend> Tui<B> {
     }
 }
 
+/// How long the loop may sleep with no key and no message before the screen changes by
+/// itself: the spinner while a send is in flight, the next whole second while the Tokens tab
+/// shows countdowns and ages, and never otherwise (`None`).
+pub fn next_wake(app: &App, now: SystemTime) -> Option<Duration> {
+    if app.sending.is_some() {
+        return Some(SPINNER_PERIOD);
+    }
+    if app.tab == Tab::Tokens && !app.tokens.is_empty() {
+        let into_second = now.duration_since(UNIX_EPOCH).map_or(Duration::ZERO, |d| {
+            Duration::from_nanos(u64::from(d.subsec_nanos()))
+        });
+        return Some(Duration::from_secs(1) - into_second + SECOND_MARGIN);
+    }
+    None
+}
+
+/// Sleeps for `wake`, or forever when there is nothing to wake for.
+async fn sleep_or_never(wake: Option<Duration>) {
+    match wake {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Shows the outcome at once, then records the exchange on a blocking thread; a cancel
 /// after this point no longer stops the history write.
 fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, SendFailure>) {
@@ -476,4 +511,65 @@ fn spawn_draft_writer(dir: PathBuf) -> std_mpsc::Sender<DraftOp> {
         }
     });
     tx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::model::TokenRow;
+    use ratatui::layout::Rect;
+
+    fn at(secs: u64, millis: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn an_idle_screen_with_nothing_moving_never_wakes() {
+        let mut app = App::new(Rect::new(0, 0, 110, 30), 1_800_000_000);
+        assert_eq!(next_wake(&app, at(1_800_000_000, 250)), None);
+        app.tab = Tab::Tokens;
+        assert_eq!(
+            next_wake(&app, at(1_800_000_000, 250)),
+            None,
+            "no token, no countdown"
+        );
+    }
+
+    #[test]
+    fn countdowns_wake_just_past_each_second_and_the_spinner_ten_times_a_second() {
+        let mut app = App::new(Rect::new(0, 0, 110, 30), 1_800_000_000);
+        app.tokens.push(TokenRow {
+            id: 1,
+            format: "mesibo".into(),
+            token: "0123456789abcdef".into(),
+            subject: None,
+            app: None,
+            issued_at: Some(1_800_000_000),
+            expires_at: Some(1_800_000_600),
+            claims: serde_json::Value::Null,
+        });
+        assert_eq!(
+            next_wake(&app, at(1_800_000_000, 250)),
+            None,
+            "Payloads tab"
+        );
+        app.tab = Tab::Tokens;
+        assert_eq!(
+            next_wake(&app, at(1_800_000_000, 250)),
+            Some(Duration::from_millis(752))
+        );
+        assert_eq!(
+            next_wake(&app, at(1_800_000_001, 999)),
+            Some(Duration::from_millis(3))
+        );
+        app.tab = Tab::Payloads;
+        app.sending = Some(crate::tui::app::InFlight {
+            id: 2,
+            started: std::time::Instant::now(),
+        });
+        assert_eq!(
+            next_wake(&app, at(1_800_000_000, 250)),
+            Some(Duration::from_millis(100))
+        );
+    }
 }
