@@ -373,10 +373,10 @@ pub fn next_wake(app: &App, now: SystemTime) -> Option<Duration> {
         return Some(SPINNER_PERIOD);
     }
     if app.tab == Tab::Tokens && !app.tokens.is_empty() {
-        let into_second = now.duration_since(UNIX_EPOCH).map_or(Duration::ZERO, |d| {
-            Duration::from_nanos(u64::from(d.subsec_nanos()))
-        });
-        return Some(Duration::from_secs(1) - into_second + SECOND_MARGIN);
+        let into_second = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::from(d.subsec_nanos()));
+        return Some(Duration::from_nanos(1_000_000_000 - into_second) + SECOND_MARGIN);
     }
     None
 }
