@@ -1,17 +1,26 @@
 //! A session: the environment in use, the embedded sandbox when that environment is
 //! `sandbox`, the one HTTP engine and the history store. The CLI and the TUI both drive
 //! requests through it, so there is one path from a payload to a recorded exchange:
-//! [`Session::render`] → [`Session::send`] → [`Session::record`].
+//!
+//! ```text
+//!  PayloadTemplate ─Session::prepare─▶ Prepared ─send─▶ Sent ─record─▶ history
+//!  recorded Exchange ─Session::prepare_replay─┘   (the request to show,     (tokens and
+//!                                                   or export as curl)       captures)
+//! ```
+//!
+//! [`Sent::record`] is a separate, blocking step so a front end can show the response before
+//! SQLite has stored a large body; it records the exchange, the tokens found and the sidecar's
+//! captures, or nothing when the session does not record (`send --no-history`).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use serde_json::Value;
 
 use crate::clock;
-use crate::collection::{PayloadTemplate, Rendered, TemplateError, Vars};
+use crate::collection::{PayloadTemplate, Rendered, SidecarFile, TemplateError, Vars};
 use crate::config::{self, Config, Environment};
 use crate::history::{HistoryError, Recorded, Store};
 use crate::http::{Engine, EngineOptions, Exchange, RenderedRequest};
@@ -24,8 +33,9 @@ pub struct SessionOptions {
     pub environment: Option<String>,
     /// Where `apiplay.toml` is looked for.
     pub config_dir: PathBuf,
-    /// Whether to open the history store.
-    pub history: bool,
+    /// Whether to record exchanges, tokens and captures. Without it the history is still read
+    /// (captures and `{{token:…}}` resolve) when its file exists, and never written.
+    pub record: bool,
     /// The HTTP engine's limits.
     pub engine: EngineOptions,
 }
@@ -35,7 +45,7 @@ impl Default for SessionOptions {
         SessionOptions {
             environment: None,
             config_dir: PathBuf::from("."),
-            history: true,
+            record: true,
             engine: EngineOptions::default(),
         }
     }
@@ -47,16 +57,12 @@ pub type SharedStore = Arc<Mutex<Store>>;
 /// Everything a request needs on its way.
 #[derive(Debug)]
 pub struct Session {
-    /// The environments.
-    pub config: Config,
-    /// The environment in use (sandbox URLs bound when it is the sandbox).
-    pub env: Environment,
-    /// The HTTP engine.
-    pub engine: Engine,
-    /// The history, unless disabled or unusable.
-    pub store: Option<SharedStore>,
-    /// Why the history is unusable, for a warning; the session works without it.
-    pub store_warning: Option<String>,
+    config: Config,
+    env: Environment,
+    engine: Engine,
+    store: Option<SharedStore>,
+    store_warning: Option<String>,
+    record: bool,
     sandbox: Option<SandboxHandle>,
 }
 
@@ -68,13 +74,9 @@ impl Session {
         let name = options.environment.as_deref().unwrap_or(config::SANDBOX);
         let env = config.environment(name)?;
         let engine = Engine::new(options.engine)?;
-        let (store, store_warning) = if options.history {
-            match Store::open_default() {
-                Ok(store) => (Some(Arc::new(Mutex::new(store))), None),
-                Err(e) => (None, Some(format!("{e}; continuing without history"))),
-            }
-        } else {
-            (None, None)
+        let (store, store_warning) = match open_store(options.record) {
+            Ok(store) => (store.map(|s| Arc::new(Mutex::new(s))), None),
+            Err(e) => (None, Some(format!("{e}; continuing without history"))),
         };
         let mut session = Session {
             config,
@@ -82,10 +84,62 @@ impl Session {
             engine,
             store,
             store_warning,
+            record: options.record,
             sandbox: None,
         };
         session.bind_sandbox().await?;
         Ok(session)
+    }
+
+    /// The environments of `apiplay.toml` (and the built-in sandbox).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The environment in use, with the sandbox's URLs bound when it is the sandbox.
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// The history store, unless it is unusable (or, when not recording, absent).
+    pub fn store(&self) -> Option<&SharedStore> {
+        self.store.as_ref()
+    }
+
+    /// Why the history is unusable, for a warning; the session works without it.
+    pub fn store_warning(&self) -> Option<&str> {
+        self.store_warning.as_deref()
+    }
+
+    /// Runs `read` on the history store; `Ok(None)` when there is no history.
+    pub fn with_store<T>(
+        &self,
+        read: impl FnOnce(&Store) -> Result<T, HistoryError>,
+    ) -> Result<Option<T>, HistoryError> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        let store = lock(store)?;
+        read(&store).map(Some)
+    }
+
+    /// A recorded exchange by id; an error names the history file when it is not there.
+    pub fn recorded_exchange(&self, id: i64) -> anyhow::Result<Exchange> {
+        let Some(store) = &self.store else {
+            anyhow::bail!(
+                "exchange #{id} cannot be read: {}",
+                self.store_warning
+                    .as_deref()
+                    .unwrap_or("there is no history yet")
+            );
+        };
+        let store = lock(store)?;
+        store.get_exchange(id)?.with_context(|| {
+            format!(
+                "no exchange #{id} in {}; see `apiplay history`",
+                store.path().display()
+            )
+        })
     }
 
     /// Switches to another environment, starting or stopping the sandbox as needed.
@@ -142,72 +196,166 @@ impl Session {
         vars
     }
 
-    /// Renders a payload for this session's environment.
-    pub fn render(
+    /// Renders a payload for this session's environment into a request ready to show, export
+    /// or send. Nothing goes out; an error names the file, line and column.
+    pub fn prepare(
         &self,
         template: &PayloadTemplate,
         overrides: BTreeMap<String, Value>,
-    ) -> Result<Rendered, TemplateError> {
-        template.render(&self.vars(overrides))
+    ) -> Result<Prepared, TemplateError> {
+        let rendered = template.render(&self.vars(overrides))?;
+        Ok(self.prepared(
+            template.name.clone(),
+            rendered,
+            template.sidecar.sidecar.captures.clone(),
+        ))
     }
 
-    /// Sends a rendered request; the exchange keeps the redacted copy.
-    pub async fn send(&self, payload: &str, rendered: &Rendered) -> Exchange {
-        send_with(&self.engine, &self.env.name, payload, rendered).await
-    }
-
-    /// Records an exchange (tokens and captures included); `Ok(None)` without a history.
-    pub fn record(
-        &self,
-        exchange: &Exchange,
-        captures: &BTreeMap<String, String>,
-    ) -> Result<Option<Recorded>, HistoryError> {
-        let Some(store) = &self.store else {
-            return Ok(None);
-        };
-        let mut store = store.lock().map_err(|_| HistoryError::Query {
-            path: PathBuf::new(),
-            message: "the history lock was poisoned by a crash in another task".to_owned(),
-        })?;
-        store.record(exchange, captures).map(Some)
-    }
-
-    /// Rebuilds a recorded request for sending again: secrets (left as `{{name}}` in the
-    /// history) are resolved from this session's environment, and a request recorded against
-    /// an earlier embedded sandbox goes to the running one.
-    pub fn rehydrate(&self, recorded: &RenderedRequest) -> Result<Rendered, TemplateError> {
+    /// Prepares a recorded exchange to be sent again: secrets (left as `{{name}}` in the
+    /// history) are resolved from this session's environment, a request recorded against an
+    /// earlier embedded sandbox goes to the running one, and the captures of the payload's
+    /// sidecar (when its file is still there) are recorded again.
+    pub fn prepare_replay(&self, recorded: &Exchange) -> Result<Prepared, TemplateError> {
+        let request = &recorded.request;
         let template = PayloadTemplate {
             name: "the recorded request".to_owned(),
-            body: recorded.body.clone().unwrap_or_default(),
-            sidecar: crate::collection::SidecarFile::default(),
+            body: request.body.clone().unwrap_or_default(),
+            sidecar: SidecarFile::default(),
         };
         let vars = self.vars(BTreeMap::new());
-        let mut url = recorded.url.clone();
+        let mut url = request.url.clone();
         if let Some(root) = self.sandbox_url() {
             if let Some(rest) = loopback_path(&url) {
                 url = format!("{root}{rest}");
             }
         }
-        template.rerender(&vars, &recorded.method, &url, &recorded.headers)
+        let rendered = template.rerender(&vars, &request.method, &url, &request.headers)?;
+        let captures = SidecarFile::load_beside(Path::new(&recorded.payload))
+            .map(|s| s.sidecar.captures)
+            .unwrap_or_default();
+        Ok(self.prepared(recorded.payload.clone(), rendered, captures))
+    }
+
+    fn prepared(
+        &self,
+        payload: String,
+        rendered: Rendered,
+        captures: BTreeMap<String, String>,
+    ) -> Prepared {
+        Prepared {
+            payload,
+            environment: self.env.name.clone(),
+            rendered,
+            captures,
+            engine: self.engine.clone(),
+            recorder: Recorder {
+                store: self.store.clone().filter(|_| self.record),
+            },
+        }
     }
 }
 
-/// Sends through an engine and wraps the result as an [`Exchange`]. Free of `Session` so a
-/// spawned task can run it with a cloned engine.
-pub async fn send_with(
-    engine: &Engine,
-    environment: &str,
-    payload: &str,
-    rendered: &Rendered,
-) -> Exchange {
-    let started_at_ms = clock::now_unix_ms();
-    let outcome = engine.send(&rendered.request).await;
-    Exchange {
-        started_at_ms,
-        environment: environment.to_owned(),
-        payload: payload.to_owned(),
-        request: rendered.redacted.clone(),
-        outcome,
+/// Opens the history: always when recording; when not, only a file that already exists
+/// (read for captures and tokens, never created).
+fn open_store(record: bool) -> Result<Option<Store>, HistoryError> {
+    if !record {
+        let path = config::data_dir()?.join(crate::history::FILE_NAME);
+        if !path.exists() {
+            return Ok(None);
+        }
+        return Store::open(&path).map(Some);
+    }
+    Store::open_default().map(Some)
+}
+
+fn lock(store: &SharedStore) -> Result<std::sync::MutexGuard<'_, Store>, HistoryError> {
+    store.lock().map_err(|_| HistoryError::Query {
+        path: PathBuf::new(),
+        message: "the history lock was poisoned by a crash in another task".to_owned(),
+    })
+}
+
+/// A rendered request, not sent yet: what a front end shows or exports, and sends.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    payload: String,
+    environment: String,
+    rendered: Rendered,
+    captures: BTreeMap<String, String>,
+    engine: Engine,
+    recorder: Recorder,
+}
+
+impl Prepared {
+    /// The request as it goes on the wire, secrets included: never show or store it.
+    pub fn wire(&self) -> &RenderedRequest {
+        &self.rendered.request
+    }
+
+    /// The same request with each secret left as its `{{name}}`: what to show, export and
+    /// record.
+    pub fn redacted(&self) -> &RenderedRequest {
+        &self.rendered.redacted
+    }
+
+    /// The payload it came from (its path, `<stdin>`, or the recorded payload of a replay).
+    pub fn payload(&self) -> &str {
+        &self.payload
+    }
+
+    /// The sidecar's captures (`name` → JSON Pointer) recorded from the answer.
+    pub fn captures(&self) -> &BTreeMap<String, String> {
+        &self.captures
+    }
+
+    /// Sends the request through the session's engine. The exchange keeps the redacted copy;
+    /// call [`Sent::record`] to store it.
+    pub async fn send(self) -> Sent {
+        let started_at_ms = clock::now_unix_ms();
+        let outcome = self.engine.send(&self.rendered.request).await;
+        Sent {
+            exchange: Exchange {
+                started_at_ms,
+                environment: self.environment,
+                payload: self.payload,
+                request: self.rendered.redacted,
+                outcome,
+            },
+            captures: self.captures,
+            recorder: self.recorder,
+        }
+    }
+}
+
+/// Where a sent exchange is recorded, if anywhere.
+#[derive(Debug, Clone)]
+struct Recorder {
+    store: Option<SharedStore>,
+}
+
+/// A request that went out, and what came back.
+#[derive(Debug)]
+pub struct Sent {
+    exchange: Exchange,
+    captures: BTreeMap<String, String>,
+    recorder: Recorder,
+}
+
+impl Sent {
+    /// The exchange: the redacted request and the response or the network error.
+    pub fn exchange(&self) -> &Exchange {
+        &self.exchange
+    }
+
+    /// Records the exchange, the tokens its answer issued and the captures (blocking: run it
+    /// off an async UI thread). `Ok(None)` when the session does not record or has no history.
+    pub fn record(&self) -> Result<Option<Recorded>, HistoryError> {
+        let Some(store) = &self.recorder.store else {
+            return Ok(None);
+        };
+        lock(store)?
+            .record(&self.exchange, &self.captures)
+            .map(Some)
     }
 }
 

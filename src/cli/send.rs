@@ -11,8 +11,8 @@ use clap::{Args, ValueEnum};
 use super::output;
 use crate::collection::{parse_cli_var, PayloadTemplate, SidecarFile};
 use crate::exit::Outcome;
-use crate::http::{EngineOptions, Exchange, DEFAULT_MAX_BODY};
-use crate::session::{Session, SessionOptions};
+use crate::http::{EngineOptions, DEFAULT_MAX_BODY};
+use crate::session::{Sent, Session, SessionOptions};
 
 /// How to print a response body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -109,35 +109,31 @@ pub fn send(args: &SendArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
     let overrides: BTreeMap<_, _> = args.vars.iter().cloned().collect();
     let options = SessionOptions {
         environment: env.map(str::to_owned),
-        history: !args.no_history,
+        record: !args.no_history,
         engine: args.engine.options(),
         ..SessionOptions::default()
     };
     runtime()?.block_on(async {
         let session = Session::start(options).await?;
         warn_store(&session);
-        let rendered = session.render(&template, overrides)?;
-        let exchange = session.send(&template.name, &rendered).await;
-        finish(
-            &session,
-            &exchange,
-            &template.sidecar.sidecar.captures,
-            args.output,
-        )
+        let prepared = session.prepare(&template, overrides)?;
+        finish(&prepared.send().await, args.output)
     })
 }
 
 /// Runs `apiplay replay`.
 pub fn replay(args: &ReplayArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
-    let store = crate::history::Store::open_default()?;
-    let recorded = store.get_exchange(args.id)?.with_context(|| {
-        format!(
-            "no exchange #{} in {}; see `apiplay history`",
-            args.id,
-            store.path().display()
-        )
-    })?;
-    drop(store);
+    // The recorded environment is the default, so the history is read before the session.
+    let recorded = {
+        let store = crate::history::Store::open_default()?;
+        store.get_exchange(args.id)?.with_context(|| {
+            format!(
+                "no exchange #{} in {}; see `apiplay history`",
+                args.id,
+                store.path().display()
+            )
+        })?
+    };
     let options = SessionOptions {
         environment: Some(env.map_or_else(|| recorded.environment.clone(), str::to_owned)),
         engine: args.engine.options(),
@@ -146,44 +142,27 @@ pub fn replay(args: &ReplayArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
     runtime()?.block_on(async {
         let session = Session::start(options).await?;
         warn_store(&session);
-        let rendered = session.rehydrate(&recorded.request)?;
-        let exchange = session.send(&recorded.payload, &rendered).await;
-        finish(
-            &session,
-            &exchange,
-            &captures_of(&recorded.payload),
-            args.output,
-        )
+        let prepared = session.prepare_replay(&recorded)?;
+        finish(&prepared.send().await, args.output)
     })
 }
 
-/// The sidecar captures of a recorded payload, if its file is still there.
-fn captures_of(payload: &str) -> BTreeMap<String, String> {
-    SidecarFile::load_beside(std::path::Path::new(payload))
-        .map(|s| s.sidecar.captures)
-        .unwrap_or_default()
-}
-
 fn warn_store(session: &Session) {
-    if let Some(warning) = &session.store_warning {
+    if let Some(warning) = session.store_warning() {
         eprintln!("warning: {warning}");
     }
 }
 
 /// Records and prints an exchange, and says what it means for the exit code.
-fn finish(
-    session: &Session,
-    exchange: &Exchange,
-    captures: &BTreeMap<String, String>,
-    mode: OutputMode,
-) -> anyhow::Result<Outcome> {
-    let recorded = match session.record(exchange, captures) {
+fn finish(sent: &Sent, mode: OutputMode) -> anyhow::Result<Outcome> {
+    let recorded = match sent.record() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("warning: {e}; the exchange was not recorded");
             None
         }
     };
+    let exchange = sent.exchange();
     let response = match &exchange.outcome {
         Ok(response) => response,
         Err(e) => return Err(e.clone().into()),

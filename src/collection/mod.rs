@@ -166,9 +166,17 @@ impl PayloadTemplate {
         url: &str,
         headers: &[(String, String)],
     ) -> Result<Rendered, TemplateError> {
-        self.validate()?;
+        // A recorded request without a body (a GET, a DELETE) has nothing to validate.
+        let has_body = !self.body.is_empty();
+        if has_body {
+            self.validate()?;
+        }
         render_pair(vars, |cache, reveal| {
-            let body = self.body_text(vars, cache, reveal)?;
+            let body = if has_body {
+                Some(self.body_text(vars, cache, reveal)?)
+            } else {
+                None
+            };
             let mut plain = |text: &str| {
                 let ctx = Locator::new(&self.name, text, 0);
                 template::substitute_text(text, |r| ctx.resolve(vars, cache, r, reveal))
@@ -178,7 +186,6 @@ impl PayloadTemplate {
                 .iter()
                 .map(|(k, v)| Ok((k.clone(), plain(v)?)))
                 .collect::<Result<Vec<_>, TemplateError>>()?;
-            let body = (!self.body.is_empty()).then_some(body);
             Ok(RenderedRequest {
                 method: method.to_owned(),
                 url,

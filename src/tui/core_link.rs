@@ -14,10 +14,10 @@ use tokio::sync::{OnceCell, RwLock};
 use super::model::{
     EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, Refusal, SendOutcome, TokenRow, VarValue,
 };
-use crate::collection::{self, Collection, PayloadTemplate, Rendered, TemplateError};
+use crate::collection::{self, Collection, PayloadTemplate, SidecarFile, TemplateError};
 use crate::history::TokenFilter;
 use crate::http::{Exchange, RenderedRequest};
-use crate::session::{self, Session, SessionOptions, SharedStore};
+use crate::session::{self, Session, SessionOptions};
 
 /// How many rows the History and Tokens tabs read.
 const LIST_LIMIT: usize = 500;
@@ -70,7 +70,7 @@ impl CoreLink {
     /// Environment names and the current environment.
     pub async fn environments(&self) -> Result<(Vec<String>, EnvInfo), String> {
         let s = self.session().await?.read().await;
-        Ok((s.config.environment_names(), env_info(&s)))
+        Ok((s.config().environment_names(), env_info(&s)))
     }
 
     /// Switches environment (starting or stopping the sandbox).
@@ -79,62 +79,44 @@ impl CoreLink {
         s.switch_environment(name)
             .await
             .map_err(|e| format!("{e:#}"))?;
-        Ok((s.config.environment_names(), env_info(&s)))
+        Ok((s.config().environment_names(), env_info(&s)))
     }
 
-    /// Renders `text` as the payload at `path` and sends it; a refusal means nothing was sent.
+    /// Renders `text` as the payload at `path` (with the sidecar beside it, read now) and
+    /// sends it; a refusal means nothing was sent.
     pub async fn send(&self, path: &Path, text: &str) -> Result<Sent, SendFailure> {
         let lock = self.session().await.map_err(SendFailure::Other)?;
         let template = template(path, text).map_err(refusal)?;
-        let (rendered, engine, env, store, warning) = {
+        let (prepared, warning) = {
             let s = lock.read().await;
-            let rendered = s.render(&template, BTreeMap::new()).map_err(refusal)?;
-            (
-                rendered,
-                s.engine.clone(),
-                s.env.name.clone(),
-                s.store.clone(),
-                s.store_warning.clone(),
-            )
+            let prepared = s.prepare(&template, BTreeMap::new()).map_err(refusal)?;
+            (prepared, s.store_warning().map(str::to_owned))
         };
-        let payload = path.display().to_string();
-        let exchange = session::send_with(&engine, &env, &payload, &rendered).await;
-        let captures = template.sidecar.sidecar.captures.clone();
-        Ok(sent(exchange, &rendered, store, captures, warning))
+        Ok(sent(prepared.send().await, warning))
     }
 
-    /// Sends a recorded exchange again in the current environment.
+    /// Sends a recorded exchange again in the current environment, through the same path as
+    /// a send (its sidecar's captures are recorded again).
     pub async fn replay(&self, id: i64) -> Result<Sent, SendFailure> {
         let lock = self.session().await.map_err(SendFailure::Other)?;
-        let (rendered, engine, env, payload, store, warning) = {
+        let (prepared, warning) = {
             let s = lock.read().await;
-            let recorded = get_exchange(&s, id).map_err(SendFailure::Other)?;
-            let rendered = s.rehydrate(&recorded.request).map_err(refusal)?;
-            (
-                rendered,
-                s.engine.clone(),
-                s.env.name.clone(),
-                recorded.payload,
-                s.store.clone(),
-                s.store_warning.clone(),
-            )
+            let recorded = s
+                .recorded_exchange(id)
+                .map_err(|e| SendFailure::Other(format!("{e:#}")))?;
+            let prepared = s.prepare_replay(&recorded).map_err(refusal)?;
+            (prepared, s.store_warning().map(str::to_owned))
         };
-        let exchange = session::send_with(&engine, &env, &payload, &rendered).await;
-        Ok(sent(exchange, &rendered, store, BTreeMap::new(), warning))
+        Ok(sent(prepared.send().await, warning))
     }
 
     /// The newest exchanges.
     pub async fn history(&self) -> Result<Vec<HistoryRow>, String> {
         let s = self.session().await?.read().await;
-        let Some(store) = &s.store else {
-            return Ok(Vec::new());
-        };
-        let store = store
-            .lock()
-            .map_err(|_| "the history lock is poisoned".to_owned())?;
-        let rows = store
-            .list_exchanges(LIST_LIMIT, None)
-            .map_err(|e| e.to_string())?;
+        let rows = s
+            .with_store(|store| store.list_exchanges(LIST_LIMIT, None))
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|r| HistoryRow {
@@ -152,17 +134,14 @@ impl CoreLink {
     /// The newest tokens.
     pub async fn tokens(&self) -> Result<Vec<TokenRow>, String> {
         let s = self.session().await?.read().await;
-        let Some(store) = &s.store else {
-            return Ok(Vec::new());
-        };
-        let store = store
-            .lock()
-            .map_err(|_| "the history lock is poisoned".to_owned())?;
         let filter = TokenFilter {
             limit: Some(LIST_LIMIT),
             ..TokenFilter::default()
         };
-        let rows = store.list_tokens(&filter).map_err(|e| e.to_string())?;
+        let rows = s
+            .with_store(|store| store.list_tokens(&filter))
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|t| TokenRow {
@@ -184,7 +163,7 @@ impl CoreLink {
         id: i64,
     ) -> Result<(SendOutcome, Option<(PathBuf, String)>), String> {
         let s = self.session().await?.read().await;
-        let ex = get_exchange(&s, id)?;
+        let ex = s.recorded_exchange(id).map_err(|e| format!("{e:#}"))?;
         let mut outcome = match outcome_of(&ex) {
             Ok(o) => o,
             Err(e) => SendOutcome {
@@ -252,9 +231,7 @@ pub struct Sent {
 /// screen before SQLite has stored it.
 #[derive(Debug)]
 pub struct RecordJob {
-    store: Option<SharedStore>,
-    exchange: Exchange,
-    captures: BTreeMap<String, String>,
+    sent: session::Sent,
     warning: Option<String>,
 }
 
@@ -262,38 +239,22 @@ impl RecordJob {
     /// Writes the exchange, its tokens and captures (blocking); returns a warning if the
     /// history could not be written.
     pub fn run(self) -> Option<String> {
-        let Some(store) = self.store else {
-            return self.warning;
-        };
-        let Ok(mut store) = store.lock() else {
-            return Some("not recorded: the history lock is poisoned".to_owned());
-        };
-        match store.record(&self.exchange, &self.captures) {
+        match self.sent.record() {
             Ok(_) => self.warning,
             Err(e) => Some(format!("not recorded in the history: {e}")),
         }
     }
 }
 
-fn sent(
-    exchange: Exchange,
-    rendered: &Rendered,
-    store: Option<SharedStore>,
-    captures: BTreeMap<String, String>,
-    warning: Option<String>,
-) -> Sent {
-    let outcome = outcome_of(&exchange).map(|mut o| {
-        o.request_summary = summary(&rendered.redacted);
+fn sent(sent: session::Sent, warning: Option<String>) -> Sent {
+    let exchange = sent.exchange();
+    let outcome = outcome_of(exchange).map(|mut o| {
+        o.request_summary = summary(&exchange.request);
         o
     });
     Sent {
         outcome,
-        record: RecordJob {
-            store,
-            exchange,
-            captures,
-            warning,
-        },
+        record: RecordJob { sent, warning },
     }
 }
 
@@ -333,31 +294,20 @@ pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
     })
 }
 
+/// The editor's text with the sidecar beside `path`; the body file itself is not read again.
 fn template(path: &Path, text: &str) -> Result<PayloadTemplate, TemplateError> {
-    let mut t = PayloadTemplate::load(path)?;
-    text.clone_into(&mut t.body);
-    Ok(t)
+    Ok(PayloadTemplate {
+        name: path.display().to_string(),
+        body: text.to_owned(),
+        sidecar: SidecarFile::load_beside(path)?,
+    })
 }
 
 fn env_info(s: &Session) -> EnvInfo {
     EnvInfo {
-        name: s.env.name.clone(),
-        backends: s.env.backends.clone(),
+        name: s.environment().name.clone(),
+        backends: s.environment().backends.clone(),
     }
-}
-
-fn get_exchange(s: &Session, id: i64) -> Result<Exchange, String> {
-    let store = s
-        .store
-        .as_ref()
-        .ok_or_else(|| "the history is not available".to_owned())?;
-    let store = store
-        .lock()
-        .map_err(|_| "the history lock is poisoned".to_owned())?;
-    store
-        .get_exchange(id)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("exchange #{id} is not in the history"))
 }
 
 fn outcome_of(ex: &Exchange) -> Result<SendOutcome, String> {
