@@ -1,0 +1,82 @@
+//! CLI bugs found by hand (issue 11), each pinned by the real binary against a real loopback
+//! server or the real embedded sandbox, with a real history file in a temp data dir.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{start_server, Workspace};
+use serde_json::Value;
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const APP_TOKEN: &str = "87pbh20pzehd9ld0o0pxqx9h80jjqfu9ipul4l00fnb55pbfx9mxyyk4uyr1iwuw";
+
+#[test]
+fn no_history_still_reads_captures_and_tokens_and_records_nothing() {
+    let server = start_server();
+    let ws = Workspace::new(&server);
+    let first = ws.payload(
+        "add.json",
+        &format!(r#"{{"op":"useradd","token":"{APP_TOKEN}","user":{{"address":"nh@example.com","token":{{"appid":"x"}}}}}}"#),
+        Some("backend = \"mesibo\"\n[captures]\nuser_token = \"/user/token\"\n"),
+    );
+    let out = ws
+        .cmd()
+        .args(["send", first.to_str().unwrap(), "--env", "local"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let issued: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let issued = issued["user"]["token"].as_str().unwrap().to_owned();
+
+    let echo = ws.payload(
+        "echo.json",
+        &format!(r#"{{"op":"echo","token":"{APP_TOKEN}","prev":"{{{{user_token}}}}","latest":"{{{{token:latest}}}}"}}"#),
+        None,
+    );
+    let out = ws
+        .cmd()
+        .args([
+            "send",
+            echo.to_str().unwrap(),
+            "--env",
+            "local",
+            "--no-history",
+        ])
+        .args(["--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let echoed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(echoed["prev"], issued.as_str(), "the capture is read");
+    assert_eq!(
+        echoed["latest"],
+        issued.as_str(),
+        "the token history is read"
+    );
+    // …and nothing is recorded.
+    let history = ws.cmd().args(["history", "--json"]).output().unwrap();
+    let history: Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+}
+
+#[test]
+fn no_history_creates_no_history_file() {
+    let server = start_server();
+    let ws = Workspace::new(&server);
+    let out = ws
+        .cmd()
+        .args([
+            "send",
+            "payloads/mesibo-backend-payload.json",
+            "--env",
+            "local",
+            "--no-history",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!ws.home.join("history.sqlite3").exists());
+}
