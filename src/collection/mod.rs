@@ -4,13 +4,14 @@
 //! Rendering never sends anything: an invalid body, a broken sidecar or an unknown variable is
 //! a [`TemplateError`] that names the file, line and column and says what to do.
 
+pub mod form;
 mod sidecar;
 pub mod template;
 mod vars;
 
 use std::path::{Path, PathBuf};
 
-pub use sidecar::{Sidecar, SidecarFile};
+pub use sidecar::{Encoding, Sidecar, SidecarFile, FORM_CONTENT_TYPE};
 pub use template::{variables_in, VarRef};
 pub use vars::{parse_cli_var, Cache, Origin, Resolved, TokenLookup, Vars, BUILTINS, TOKEN_PREFIX};
 
@@ -88,6 +89,14 @@ pub enum TemplateError {
         /// The environment.
         environment: String,
     },
+    /// The body cannot go on the wire in the payload's encoding.
+    #[error("{file}: {source}; fix the body, or set `encoding` in its sidecar")]
+    Encoding {
+        /// The payload.
+        file: String,
+        /// Why the body does not fit the encoding.
+        source: form::FormError,
+    },
     /// The rendered URL is not a valid URL.
     #[error("{file}: `{url}` is not a valid URL: {message}")]
     BadUrl {
@@ -124,6 +133,11 @@ impl PayloadTemplate {
             body,
             sidecar,
         })
+    }
+
+    /// How the body goes on the wire: the sidecar's `encoding`, else JSON.
+    pub fn encoding(&self) -> Encoding {
+        self.sidecar.sidecar.encoding.unwrap_or_default()
     }
 
     /// Checks that the body is valid JSON, naming line:col when it is not.
@@ -166,16 +180,28 @@ impl PayloadTemplate {
         url: &str,
         headers: &[(String, String)],
     ) -> Result<Rendered, TemplateError> {
-        // A recorded request without a body (a GET, a DELETE) has nothing to validate.
+        // A recorded request without a body (a GET, a DELETE) has nothing to validate. A
+        // recorded form body is form text with its secrets left as `{{name}}`; any other
+        // body is the JSON the payload held.
         let has_body = !self.body.is_empty();
-        if has_body {
+        let form = headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && form::is_form_content_type(v));
+        if has_body && !form {
             self.validate()?;
         }
         render_pair(vars, |cache, reveal| {
-            let body = if has_body {
-                Some(self.body_text(vars, cache, reveal)?)
-            } else {
+            let body = if !has_body {
                 None
+            } else if form && reveal {
+                let ctx = Locator::new(&self.name, &self.body, 0);
+                Some(form::substitute(&self.body, |r| {
+                    ctx.resolve(vars, cache, r, reveal)
+                })?)
+            } else if form {
+                Some(self.body.clone())
+            } else {
+                Some(self.body_text(vars, cache, reveal)?)
             };
             let mut plain = |text: &str| {
                 let ctx = Locator::new(&self.name, text, 0);
@@ -250,26 +276,63 @@ impl PayloadTemplate {
             headers.push((k.clone(), plain(v)?));
         }
         let method = sidecar.method.to_ascii_uppercase();
-        let trimmed = body.trim();
-        let body = if matches!(method.as_str(), "GET" | "HEAD" | "DELETE")
-            && (trimmed.is_empty() || trimmed == "{}")
-        {
-            None
-        } else {
-            if !headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
-            }
-            Some(body)
-        };
+        let body = self.wire_body(&method, body, reveal, &mut headers)?;
         Ok(RenderedRequest {
             method,
             url,
             headers,
             body,
         })
+    }
+}
+
+impl PayloadTemplate {
+    /// The substituted JSON body in the payload's encoding, with its `Content-Type` added
+    /// unless the sidecar sets one. GET, HEAD and DELETE with an empty body (or `{}`) send
+    /// none, and so does a form with no fields (as the SDKs' HTTP clients do).
+    fn wire_body(
+        &self,
+        method: &str,
+        json: String,
+        reveal: bool,
+        headers: &mut Vec<(String, String)>,
+    ) -> Result<Option<String>, TemplateError> {
+        let trimmed = json.trim();
+        let empty = trimmed.is_empty() || trimmed == "{}";
+        let encoding = self.encoding();
+        if encoding == Encoding::None || (empty && matches!(method, "GET" | "HEAD" | "DELETE")) {
+            return Ok(None);
+        }
+        let body = match encoding {
+            Encoding::Json | Encoding::None => json,
+            Encoding::Form => {
+                let value: serde_json::Value =
+                    serde_json::from_str(trimmed).map_err(|e| TemplateError::InvalidJson {
+                        file: self.name.clone(),
+                        line: e.line().max(1),
+                        col: e.column().max(1),
+                        message: strip_position(&e.to_string()),
+                    })?;
+                let fields = form::pairs(&value).map_err(|source| TemplateError::Encoding {
+                    file: self.name.clone(),
+                    source,
+                })?;
+                if fields.is_empty() {
+                    return Ok(None);
+                }
+                // The history copy keeps each secret as its `{{name}}`, unescaped.
+                form::encode(&fields, !reveal)
+            }
+        };
+        if let Some(content_type) = encoding.content_type() {
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(("Content-Type".to_owned(), content_type.to_owned()));
+            }
+        }
+        Ok(Some(body))
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::TemplateError;
 use crate::config::line_col;
@@ -34,7 +34,54 @@ pub struct Sidecar {
     /// Variable name → JSON Pointer into the response body (`""` is the whole body).
     #[serde(default)]
     pub captures: BTreeMap<String, String>,
+    /// How the JSON body goes on the wire; `None` leaves it to the operation (then JSON).
+    #[serde(default)]
+    pub encoding: Option<Encoding>,
 }
+
+/// How a payload's JSON body (what the user edits) is put on the wire.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// The JSON text as written, with `Content-Type: application/json`.
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`: the body must be a JSON object; nested objects
+    /// are flattened with `.` (`{"p2p":{"preference":"enabled"}}` → `p2p.preference=enabled`)
+    /// and arrays repeat their key, as the vendors' SDKs send them.
+    Form,
+    /// No body at all, whatever the file holds.
+    None,
+}
+
+impl Encoding {
+    /// The sidecar spelling: `json`, `form` or `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Json => "json",
+            Encoding::Form => "form",
+            Encoding::None => "none",
+        }
+    }
+
+    /// The `Content-Type` this encoding sends, if it sends a body.
+    pub fn content_type(self) -> Option<&'static str> {
+        match self {
+            Encoding::Json => Some("application/json"),
+            Encoding::Form => Some(FORM_CONTENT_TYPE),
+            Encoding::None => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Encoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The media type of a form-encoded body.
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 fn default_backend() -> String {
     "mesibo".to_owned()
@@ -55,6 +102,7 @@ impl Default for Sidecar {
             headers: BTreeMap::new(),
             query: BTreeMap::new(),
             captures: BTreeMap::new(),
+            encoding: None,
         }
     }
 }
@@ -129,6 +177,27 @@ uuid = "/entities/0/uuid"
         assert_eq!(file.sidecar.backend, "agora_chat");
         assert_eq!(file.sidecar.captures["uuid"], "/entities/0/uuid");
         assert_eq!(file.sidecar.docs.as_deref(), Some("Creates a user."));
+    }
+
+    #[test]
+    fn encoding_is_one_of_three_words() {
+        let file = SidecarFile::parse("encoding = \"form\"\n", Path::new("x.toml")).unwrap();
+        assert_eq!(file.sidecar.encoding, Some(Encoding::Form));
+        assert_eq!(
+            SidecarFile::parse("", Path::new("x.toml"))
+                .unwrap()
+                .sidecar
+                .encoding,
+            None
+        );
+        let err = SidecarFile::parse(
+            "method = \"POST\"\nencoding = \"xml\"\n",
+            Path::new("x.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("x.toml:2:12:"), "{err}");
+        assert!(err.contains("`json`, `form`"), "{err}");
     }
 
     #[test]
