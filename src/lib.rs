@@ -6,6 +6,7 @@
 //! together with the tokens the [`tokens`] extractors find in it; the [`cli`] and the [`tui`]
 //! are views over that line. The [`sandbox`] emulates the four vendors' backends on loopback.
 
+pub mod catalogue;
 pub mod cli;
 pub mod clock;
 pub mod collection;

@@ -16,6 +16,10 @@ pub struct Sidecar {
     /// One paragraph for a person learning the op: what it does, required fields, units.
     #[serde(default)]
     pub docs: Option<String>,
+    /// The catalogue operation this payload is (`mesibo.useradd`); without it the catalogue
+    /// matches mesibo bodies by their `"op"` and others by method and path.
+    #[serde(default)]
+    pub op: Option<String>,
     /// Which of the environment's backends the request goes to.
     #[serde(default = "default_backend")]
     pub backend: String,
@@ -96,6 +100,7 @@ impl Default for Sidecar {
     fn default() -> Self {
         Sidecar {
             docs: None,
+            op: None,
             backend: default_backend(),
             method: default_method(),
             path: String::new(),
