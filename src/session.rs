@@ -106,7 +106,8 @@ impl Session {
         self.store.as_ref()
     }
 
-    /// Why the history is unusable, for a warning; the session works without it.
+    /// Why the history is unusable, or the embedded sandbox runs in memory, for a warning;
+    /// the session works without them.
     pub fn store_warning(&self) -> Option<&str> {
         self.store_warning.as_deref()
     }
@@ -154,20 +155,34 @@ impl Session {
             return Ok(());
         }
         if self.sandbox.is_none() {
-            let db = config::data_dir()?.join(sandbox::SANDBOX_DB);
+            let (db, no_dir) = match config::data_dir() {
+                Ok(dir) => (Some(dir.join(sandbox::SANDBOX_DB)), None),
+                Err(e) => (None, Some(format!("{e}; the embedded sandbox runs in memory"))),
+            };
             let options = SandboxOptions {
                 listen: ([127, 0, 0, 1], 0).into(),
-                db: Some(db),
+                db,
             };
-            let handle = sandbox::start(options)
+            let handle = sandbox::start_or_in_memory(options)
                 .await
                 .context("starting the embedded sandbox")?;
+            self.add_warning(no_dir.as_deref().or(handle.warning()));
             self.sandbox = Some(handle);
         }
         if let Some(handle) = &self.sandbox {
             self.env.bind_sandbox(&handle.url());
         }
         Ok(())
+    }
+
+    /// Adds a sentence to the warnings shown once (the history's and the sandbox store's).
+    fn add_warning(&mut self, warning: Option<&str>) {
+        if let Some(warning) = warning {
+            self.store_warning = Some(match self.store_warning.take() {
+                Some(first) => format!("{first}; {warning}"),
+                None => warning.to_owned(),
+            });
+        }
     }
 
     /// The running sandbox's root URL, if the environment is the sandbox.

@@ -18,18 +18,26 @@
 //! | `POST` | `/vonage/token` | Vonage Video token server: a T1 or JWT client token |
 //!
 //! Anything else answers 404 (or 405 for a known path with another method) with a JSON error
-//! body. Bodies over 1 MiB answer 413 in the style of the vendor the route belongs to.
+//! body. Every route, whoever adds it, inherits the router-level guard ([`guard`]): a 1 MiB
+//! body cap on every method (413), a deadline for the body (408), and every refusal in the
+//! JSON error shape of the vendor its path belongs to ([`vendor::Vendor::of_path`]). Connections
+//! are served with header-read and idle timeouts and a connection cap ([`serve::Limits`]).
+//!
+//! A new route goes into [`routes`]; the guard is layered over all of them in [`router`].
 
 mod agora;
 mod body;
+mod guard;
 
 /// The sandbox store's file name in the data dir.
 pub const SANDBOX_DB: &str = "sandbox.sqlite3";
 pub mod demo;
 mod fallback;
 mod mesibo;
+mod serve;
 pub mod store;
 mod twilio;
+mod vendor;
 mod vonage;
 
 use std::net::SocketAddr;
@@ -40,6 +48,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use mesibo::OPS as MESIBO_OPS;
+pub use serve::Limits;
 use store::{Store, StoreError};
 
 /// The routes, as printed at start: method, path, what it does.
@@ -117,6 +126,7 @@ pub enum SandboxError {
 #[derive(Debug)]
 pub struct SandboxHandle {
     addr: SocketAddr,
+    warning: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -125,6 +135,12 @@ impl SandboxHandle {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Why the sandbox runs on an in-memory store instead of the file it was asked for (see
+    /// [`start_or_in_memory`]), as a sentence for a warning.
+    pub fn warning(&self) -> Option<&str> {
+        self.warning.as_deref()
     }
 
     /// The root URL, `http://127.0.0.1:PORT`, without a trailing slash.
@@ -152,8 +168,26 @@ impl Drop for SandboxHandle {
     }
 }
 
-/// The router over `store`; tests and benchmarks may serve it themselves.
+/// The router over `store`, guarded with the default [`Limits`]; tests and benchmarks may serve
+/// it themselves.
 pub fn router(store: Arc<Store>) -> Router {
+    router_with(store, &Limits::default())
+}
+
+/// The router over `store` with the guard's deadline taken from `limits`.
+pub fn router_with(store: Arc<Store>, limits: &Limits) -> Router {
+    let guard_limits = guard::GuardLimits {
+        body_timeout: limits.body_timeout,
+    };
+    routes(store).layer(axum::middleware::from_fn_with_state(
+        guard_limits,
+        guard::guard,
+    ))
+}
+
+/// Every route and the fallbacks. Add new routes here (or `.merge` a vendor's router here):
+/// the guard in [`router_with`] then covers them.
+fn routes(store: Arc<Store>) -> Router {
     Router::new()
         .route("/backend", get(mesibo::get).post(mesibo::post))
         .route("/backend/", get(mesibo::get).post(mesibo::post))
@@ -173,30 +207,61 @@ pub fn router(store: Arc<Store>) -> Router {
         .with_state(store)
 }
 
-/// Starts the sandbox on the current tokio runtime.
+/// Starts the sandbox on the current tokio runtime, with the default [`Limits`].
 pub async fn start(options: SandboxOptions) -> Result<SandboxHandle, SandboxError> {
+    start_with(options, Limits::default()).await
+}
+
+/// Starts the sandbox on the current tokio runtime with the given connection limits.
+pub async fn start_with(
+    options: SandboxOptions,
+    limits: Limits,
+) -> Result<SandboxHandle, SandboxError> {
     let store = Arc::new(Store::open(options.db.as_deref())?);
-    let listener = tokio::net::TcpListener::bind(options.listen)
+    serve_store(store, options.listen, limits, None).await
+}
+
+/// Starts the sandbox like [`start`], but when its store file cannot be opened (a read-only
+/// or full data dir, a file that is not a database) runs it on an in-memory store instead and
+/// says so in [`SandboxHandle::warning`]: the embedded sandbox is a convenience, and an
+/// unwritable data dir must not stop a send that does not need what it stored before.
+pub async fn start_or_in_memory(options: SandboxOptions) -> Result<SandboxHandle, SandboxError> {
+    let limits = Limits::default();
+    let (store, warning) = match Store::open(options.db.as_deref()) {
+        Ok(store) => (store, None),
+        Err(err) if options.db.is_some() => {
+            let warning = format!(
+                "{err}; the embedded sandbox runs in memory instead (what it stores lasts until apiplay exits)"
+            );
+            (Store::open(None)?, Some(warning))
+        }
+        Err(err) => return Err(err.into()),
+    };
+    serve_store(Arc::new(store), options.listen, limits, warning).await
+}
+
+async fn serve_store(
+    store: Arc<Store>,
+    listen: SocketAddr,
+    limits: Limits,
+    warning: Option<String>,
+) -> Result<SandboxHandle, SandboxError> {
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| SandboxError::Bind {
-            addr: options.listen,
+            addr: listen,
             source,
         })?;
     let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
-        addr: options.listen,
+        addr: listen,
         source,
     })?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(store);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let app = router_with(store, &limits);
+    let server = tokio::spawn(serve::run(listener, app, limits, rx));
     Ok(SandboxHandle {
         addr,
+        warning,
         shutdown: Some(tx),
         server: Some(server),
     })

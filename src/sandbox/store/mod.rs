@@ -88,13 +88,13 @@ impl Store {
             path: label.clone(),
             source,
         };
-        let conn = match path {
+        let mut conn = match path {
             Some(p) => Connection::open(p),
             None => Connection::open_in_memory(),
         }
         .map_err(wrap)?;
         schema::configure_writer(&conn, path.is_some()).map_err(wrap)?;
-        schema::migrate(&conn).map_err(wrap)?;
+        schema::migrate(&mut conn).map_err(wrap)?;
 
         let mut readers = Vec::new();
         let mut checkpointer = None;

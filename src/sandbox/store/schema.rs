@@ -85,14 +85,21 @@ pub fn configure_writer(conn: &Connection, on_disk: bool) -> rusqlite::Result<()
     Ok(())
 }
 
-/// Brings the schema up to date.
-pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE; {sql}; PRAGMA user_version = {}; COMMIT;",
-            index + 1
-        ))?;
+/// Brings the schema up to date. Several processes may open a new file at once (sixteen
+/// `apiplay send` on a fresh data dir): each step takes the write lock (`BEGIN IMMEDIATE`,
+/// waiting on the busy timeout) and re-reads the version under it, so a step another process
+/// has applied meanwhile is skipped instead of failing with "table already exists".
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: usize = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if now > index {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
     }
     Ok(())
 }
