@@ -157,7 +157,10 @@ impl Session {
         if self.sandbox.is_none() {
             let (db, no_dir) = match config::data_dir() {
                 Ok(dir) => (Some(dir.join(sandbox::SANDBOX_DB)), None),
-                Err(e) => (None, Some(format!("{e}; the embedded sandbox runs in memory"))),
+                Err(e) => (
+                    None,
+                    Some(format!("{e}; the embedded sandbox runs in memory")),
+                ),
             };
             let options = SandboxOptions {
                 listen: ([127, 0, 0, 1], 0).into(),

@@ -33,30 +33,27 @@ pub struct GuardLimits {
 pub async fn guard(State(limits): State<GuardLimits>, request: Request, next: Next) -> Response {
     let vendor = Vendor::of_path(request.uri().path());
     let (parts, incoming) = request.into_parts();
-    let bytes = match tokio::time::timeout(
-        limits.body_timeout,
-        body::read(&parts.headers, incoming),
-    )
-    .await
-    {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(err @ BodyError::TooLarge)) => {
-            return vendor.error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("{err}; the sandbox accepts at most {MAX_BODY} bytes on every route"),
-            )
-        }
-        Ok(Err(err)) => return vendor.error(StatusCode::BAD_REQUEST, &err.to_string()),
-        Err(_) => {
-            return vendor.error(
-                StatusCode::REQUEST_TIMEOUT,
-                &format!(
-                    "the request body did not arrive within {} s",
-                    limits.body_timeout.as_secs_f64()
-                ),
-            )
-        }
-    };
+    let bytes =
+        match tokio::time::timeout(limits.body_timeout, body::read(&parts.headers, incoming)).await
+        {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(err @ BodyError::TooLarge)) => {
+                return vendor.error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!("{err}; the sandbox accepts at most {MAX_BODY} bytes on every route"),
+                )
+            }
+            Ok(Err(err)) => return vendor.error(StatusCode::BAD_REQUEST, &err.to_string()),
+            Err(_) => {
+                return vendor.error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    &format!(
+                        "the request body did not arrive within {} s",
+                        limits.body_timeout.as_secs_f64()
+                    ),
+                )
+            }
+        };
     let response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;

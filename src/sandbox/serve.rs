@@ -77,24 +77,21 @@ pub async fn run(
                 Err(_) => break,
             },
         };
-        let stream = tokio::select! {
+        let accepted = tokio::select! {
             _ = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                // Out of file descriptors or a connection reset before accept: wait a moment
-                // rather than spin, and go on.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors or a connection reset before accept: wait a moment
+            // rather than spin, and go on.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
         };
         // Answers are small; don't hold them back for Nagle.
         let _ = stream.set_nodelay(true);
         let io = TokioIo::new(IdleIo::new(stream, limits.idle_timeout));
-        let connection = graceful.watch(
-            http.serve_connection(io, TowerToHyperService::new(app.clone())),
-        );
+        let connection =
+            graceful.watch(http.serve_connection(io, TowerToHyperService::new(app.clone())));
         tokio::spawn(async move {
             let _ = connection.await;
             drop(slot);
@@ -167,9 +164,9 @@ impl AsyncRead for IdleIo {
         let this = self.get_mut();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Pending => this.read_timer.waiting(this.idle, cx).map(Err),
-            ready => {
+            Poll::Ready(result) => {
                 this.read_timer.armed = false;
-                ready
+                Poll::Ready(result)
             }
         }
     }
@@ -184,9 +181,9 @@ impl AsyncWrite for IdleIo {
         let this = self.get_mut();
         match Pin::new(&mut this.inner).poll_write(cx, buf) {
             Poll::Pending => this.write_timer.waiting(this.idle, cx).map(Err),
-            ready => {
+            Poll::Ready(result) => {
                 this.write_timer.armed = false;
-                ready
+                Poll::Ready(result)
             }
         }
     }
@@ -199,9 +196,9 @@ impl AsyncWrite for IdleIo {
         let this = self.get_mut();
         match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
             Poll::Pending => this.write_timer.waiting(this.idle, cx).map(Err),
-            ready => {
+            Poll::Ready(result) => {
                 this.write_timer.armed = false;
-                ready
+                Poll::Ready(result)
             }
         }
     }

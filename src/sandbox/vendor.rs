@@ -38,8 +38,7 @@ impl Vendor {
         } else if under("/twilio") || under("/v1") {
             // `/v1/...` is the Twilio Conversations REST API's version prefix.
             Vendor::Twilio
-        } else if under("/session") || under("/vonage") || under("/v2/project") || under("/room")
-        {
+        } else if under("/session") || under("/vonage") || under("/v2/project") || under("/room") {
             // OpenTok REST (`/session/create`, `/v2/project/{apiKey}/...`), the token server
             // and the OpenTok quickstart server's `/room/{name}`.
             Vendor::Vonage

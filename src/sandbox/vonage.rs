@@ -141,7 +141,12 @@ fn token_options(request: &Value, now: i64) -> Result<(TokenOptions, bool), Stri
             return Err("give expire_time (unix seconds) or ttl (seconds), not both".into())
         }
         (Some(at), None) => Some(at),
-        (None, Some(ttl)) => Some(now + ttl),
+        (None, Some(ttl)) => Some(now.checked_add(ttl).ok_or_else(|| {
+            format!(
+                "ttl {ttl} s is out of range: give at most {} s (30 days)",
+                opentok::MAX_LIFETIME_SECS
+            )
+        })?),
         (None, None) => None,
     };
     let connection_data = match request

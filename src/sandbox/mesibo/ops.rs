@@ -192,7 +192,8 @@ async fn userset(store: &Store, f: &Fields<'_>) -> Answer {
 }
 
 async fn usersget(store: &Store, f: &Fields<'_>) -> Answer {
-    let pattern = f.req_str(ADDRESS)?;
+    // Checked before the store: SQLite refuses LIKE patterns over 50,000 bytes as an error.
+    let pattern = short(f.req_str(ADDRESS)?, "user.address")?;
     let count = f.bounded(&["count", "user.count"], MAX_COUNT, MAX_COUNT, "users")?;
     let users = store
         .mesibo_usersget(pattern, count)
