@@ -78,6 +78,15 @@ fn is_closed(stream: &TcpStream) -> bool {
     }
 }
 
+/// A client that opens a new connection per request: a pooled one may be the kept-alive
+/// connection the server is closing at that very moment, which is what these limits do.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+}
+
 async fn app_token(client: &reqwest::Client, sandbox: &SandboxHandle) -> (u16, String) {
     let response = client
         .get(format!("{}/chat/app/token", sandbox.url()))
@@ -96,7 +105,7 @@ async fn a_hundred_half_headers_are_closed_and_others_are_answered_meanwhile() {
         slow.push(half_header(&sandbox).await);
     }
     // During the attack, a normal client gets its token.
-    let client = reqwest::Client::new();
+    let client = client();
     let (status, token) = app_token(&client, &sandbox).await;
     assert_eq!(status, 200);
     assert!(token.starts_with("007"), "{token}");
@@ -118,7 +127,7 @@ async fn the_connection_cap_holds_and_a_waiting_client_is_served_once_a_slot_fre
     }
     // A fifth client is not refused: it waits in the backlog and is served once the header
     // timeout has closed a slow connection and freed a slot, not before.
-    let client = reqwest::Client::new();
+    let client = client();
     let (status, _) = app_token(&client, &sandbox).await;
     assert_eq!(status, 200);
     assert!(
