@@ -60,6 +60,16 @@ pub enum ConfigError {
         /// The process environment variable.
         var: String,
     },
+    /// An auth built-in (`{{$opentok_jwt}}` …) lacks an input or cannot use it.
+    #[error("cannot mint {{{{{builtin}}}}} in environment `{environment}`: {reason}")]
+    Mint {
+        /// The built-in, with its `$`.
+        builtin: String,
+        /// The environment.
+        environment: String,
+        /// What is missing or wrong, and what to do.
+        reason: String,
+    },
     /// Neither `$APIPLAY_HOME` nor a platform data directory is available.
     #[error("no data directory: set APIPLAY_HOME to a writable folder")]
     NoDataDir,
@@ -144,6 +154,11 @@ impl Environment {
             (
                 "vonage_application_id",
                 literal(demo::VONAGE_APPLICATION_ID, false),
+            ),
+            // The key itself rather than a path: `{{$vonage_jwt}}` takes either.
+            (
+                "vonage_private_key",
+                literal(demo::VONAGE_PRIVATE_KEY, true),
             ),
         ]
         .into_iter()

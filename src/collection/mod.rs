@@ -5,12 +5,14 @@
 //! a [`TemplateError`] that names the file, line and column and says what to do.
 
 pub mod form;
+pub mod mint;
 mod sidecar;
 pub mod template;
 mod vars;
 
 use std::path::{Path, PathBuf};
 
+pub use mint::{AuthBuiltin, AUTH_BUILTINS};
 pub use sidecar::{Encoding, Sidecar, SidecarFile, FORM_CONTENT_TYPE};
 pub use template::{variables_in, VarRef};
 pub use vars::{parse_cli_var, Cache, Origin, Resolved, TokenLookup, Vars, BUILTINS, TOKEN_PREFIX};
@@ -203,11 +205,25 @@ impl PayloadTemplate {
             } else {
                 Some(self.body_text(vars, cache, reveal)?)
             };
+            // A recorded query holds its placeholders unescaped; their values go in
+            // percent-encoded, as the first send encoded them.
+            let query = match url.split_once('?') {
+                Some((_, query)) if reveal => {
+                    let ctx = Locator::new(&self.name, query, 0);
+                    Some(form::substitute(query, |r| {
+                        ctx.resolve(vars, cache, r, reveal)
+                    })?)
+                }
+                _ => None,
+            };
             let mut plain = |text: &str| {
                 let ctx = Locator::new(&self.name, text, 0);
                 template::substitute_text(text, |r| ctx.resolve(vars, cache, r, reveal))
             };
-            let url = plain(url)?;
+            let url = match (url.split_once('?'), query) {
+                (Some((path, _)), Some(query)) => format!("{}?{query}", plain(path)?),
+                _ => plain(url)?,
+            };
             let headers = headers
                 .iter()
                 .map(|(k, v)| Ok((k.clone(), plain(v)?)))
@@ -265,9 +281,9 @@ impl PayloadTemplate {
             query.push((k.clone(), plain(v)?));
         }
         if !query.is_empty() {
-            let encoded = form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&query)
-                .finish();
+            // The history copy keeps a secret as its `{{name}}`, unescaped, so a replay can
+            // substitute it again.
+            let encoded = form::encode(&query, !reveal);
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str(&encoded);
         }
@@ -345,7 +361,7 @@ fn render_pair(
     let mut cache = vars::Cache::default();
     let request = once(&mut cache, true)?;
     let mut redacted = once(&mut cache, false)?;
-    scrub_secrets(&mut redacted, vars.env());
+    scrub_secrets(&mut redacted, vars.env(), &cache);
     Ok(Rendered { request, redacted })
 }
 
@@ -353,8 +369,8 @@ fn render_pair(
 /// docs' payload carries its app token inline) by its `{{name}}`, so the history copy holds
 /// no secret however the payload was written. Values shorter than 8 characters are left
 /// alone: they would match by chance.
-fn scrub_secrets(request: &mut RenderedRequest, env: &Environment) {
-    let secrets: Vec<(String, String)> = env
+fn scrub_secrets(request: &mut RenderedRequest, env: &Environment, cache: &vars::Cache) {
+    let mut secrets: Vec<(String, String)> = env
         .variables
         .iter()
         .filter(|(_, v)| v.secret)
@@ -364,6 +380,12 @@ fn scrub_secrets(request: &mut RenderedRequest, env: &Environment) {
             (text.len() >= 8).then(|| (text, format!("{{{{{name}}}}}")))
         })
         .collect();
+    // Values minted for this send (`{{$opentok_jwt}}` …) are secrets too.
+    secrets.extend(
+        cache
+            .minted()
+            .map(|(name, value)| (template::value_text(value), format!("{{{{{name}}}}}"))),
+    );
     let scrub = |text: &mut String| {
         for (value, placeholder) in &secrets {
             if text.contains(value.as_str()) {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rand::Rng;
 use serde_json::Value;
 
+use super::mint;
 use crate::clock;
 use crate::config::{ConfigError, Environment};
 
@@ -26,6 +27,8 @@ pub enum Origin {
     Builtin,
     /// The token history.
     TokenHistory,
+    /// An auth built-in minted for this send (`{{$opentok_jwt}}` …).
+    Minted,
 }
 
 /// A resolved value.
@@ -42,6 +45,17 @@ pub struct Resolved {
 /// Built-in values drawn once per rendering, so a request and its history copy agree.
 #[derive(Debug, Default)]
 pub struct Cache(BTreeMap<String, Value>);
+
+impl Cache {
+    /// The values minted for auth built-ins in this rendering: secrets the history copy must
+    /// never hold, whatever place they were substituted in.
+    pub fn minted(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0
+            .iter()
+            .filter(|(name, _)| mint::is_auth_builtin(name))
+            .map(|(name, value)| (name.as_str(), value))
+    }
+}
 
 /// Looks up a token-history reference (the part after `token:`).
 pub type TokenLookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
@@ -104,7 +118,17 @@ impl<'a> Vars<'a> {
             }));
         }
         if let Some(v) = cache.0.get(name) {
+            if mint::is_auth_builtin(name) {
+                return Ok(Some(Resolved {
+                    value: v.clone(),
+                    secret: true,
+                    origin: Origin::Minted,
+                }));
+            }
             return Ok(Some(plain(v, Origin::Builtin)));
+        }
+        if let Some(minted) = self.mint(name, cache)? {
+            return Ok(Some(minted));
         }
         if let Some(v) = builtin(name) {
             cache.0.insert(name.to_owned(), v.clone());
@@ -118,6 +142,42 @@ impl<'a> Vars<'a> {
             }));
         }
         Ok(None)
+    }
+}
+
+impl Vars<'_> {
+    /// Mints an auth built-in from the variables it needs (looked up through every source),
+    /// and keeps it in the cache so the rest of this rendering uses the same value.
+    fn mint(&self, name: &str, cache: &mut Cache) -> Result<Option<Resolved>, ConfigError> {
+        if !mint::is_auth_builtin(name) {
+            return Ok(None);
+        }
+        let minted = mint::mint(name, clock::now_unix(), |var| {
+            Ok(self
+                .resolve(var, cache)?
+                .map(|r| super::template::value_text(&r.value)))
+        })?;
+        let Some(minted) = minted else {
+            return Ok(None);
+        };
+        let env = &self.env.name;
+        let value = minted.map_err(|e| ConfigError::Mint {
+            builtin: name.to_owned(),
+            environment: env.clone(),
+            reason: match e {
+                mint::MintError::Missing(var) => format!(
+                    "it needs the variable `{var}`; define it under [environments.{env}.variables] in apiplay.toml or pass --var {var}=…"
+                ),
+                mint::MintError::Unusable(reason) => reason,
+            },
+        })?;
+        let value = Value::String(value);
+        cache.0.insert(name.to_owned(), value.clone());
+        Ok(Some(Resolved {
+            value,
+            secret: true,
+            origin: Origin::Minted,
+        }))
     }
 }
 

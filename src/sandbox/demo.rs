@@ -28,5 +28,8 @@ pub const OPENTOK_API_KEY: &str = "123456";
 pub const OPENTOK_API_SECRET: &str = "1234567890abcdef1234567890abcdef1234567890";
 /// Vonage: the application id of the vonage-python-sdk vector.
 pub const VONAGE_APPLICATION_ID: &str = "test_application_id";
+/// Vonage: the private key of the vonage-python-sdk test vectors (a published test key; its
+/// public half verifies the application JWTs the sandbox accepts).
+pub const VONAGE_PRIVATE_KEY: &str = include_str!("vonage-demo-private-key.pem");
 /// Agora Chat: the application UUID the REST answers carry (`application`).
 pub const AGORA_APPLICATION_UUID: &str = "8be024f0-e978-11e8-b697-5d598d5f8402";

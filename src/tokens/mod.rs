@@ -15,6 +15,7 @@ pub mod describe;
 mod detect;
 pub mod jwt;
 pub mod opentok;
+pub mod rest_auth;
 pub mod twilio;
 pub mod vonage;
 

@@ -214,6 +214,24 @@ impl CoreLink {
                 source,
             });
         }
+        // The auth built-ins are listed even when this text does not use them (a sidecar
+        // header usually does), with what they are minted from.
+        for builtin in collection::AUTH_BUILTINS {
+            if seen.contains(builtin.name) {
+                continue;
+            }
+            let value = match vars.resolve(builtin.name, &mut cache) {
+                Ok(Some(r)) => Some(super::model::mask(&collection::template::value_text(
+                    &r.value,
+                ))),
+                _ => None,
+            };
+            out.push(VarValue {
+                name: builtin.name.to_owned(),
+                value,
+                source: format!("minted per send: {}, from {}", builtin.what, builtin.needs),
+            });
+        }
         Ok(out)
     }
 }
