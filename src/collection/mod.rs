@@ -137,9 +137,18 @@ impl PayloadTemplate {
         })
     }
 
-    /// How the body goes on the wire: the sidecar's `encoding`, else JSON.
+    /// How the body goes on the wire: the sidecar's `encoding`, else that of the catalogue
+    /// operation the sidecar names (`op = "…"`), else JSON.
     pub fn encoding(&self) -> Encoding {
-        self.sidecar.sidecar.encoding.unwrap_or_default()
+        let sidecar = &self.sidecar.sidecar;
+        sidecar
+            .encoding
+            .or_else(|| {
+                let id = sidecar.op.as_deref()?;
+                let op = crate::catalogue::try_catalogue().ok()?.get(id)?;
+                Some(op.encoding)
+            })
+            .unwrap_or_default()
     }
 
     /// Checks that the body is valid JSON, naming line:col when it is not.
