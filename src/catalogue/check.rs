@@ -193,6 +193,16 @@ impl<'n> Walker<'_, 'n, '_> {
         s
     }
 
+    /// The path for a message: `the body` for the body itself.
+    fn subject(&self) -> String {
+        let path = self.path_text();
+        if path.is_empty() {
+            "the body".to_owned()
+        } else {
+            path
+        }
+    }
+
     fn push(&mut self, severity: Severity, kind: Kind, span: Range<usize>, message: String) {
         let path = self.path_text();
         self.out
@@ -201,6 +211,11 @@ impl<'n> Walker<'_, 'n, '_> {
 
     fn root(&mut self, root: &'n Node<'n>) {
         let rule = &self.rules.nodes[ROOT];
+        if rule.field.is_some() {
+            // The body itself is described (a batch's item count): check it like a field.
+            self.value(root, ROOT, None);
+            return;
+        }
         match (&root.value, rule.children.is_empty(), rule.item) {
             (Value::Object(_), false, _) | (Value::Array(_), _, Some(_)) => {}
             (value, false, _) => {
@@ -339,7 +354,7 @@ impl<'n> Walker<'_, 'n, '_> {
             return;
         }
         if !field.ty.all().iter().any(|t| type_fits(*t, &node.value)) {
-            let path = self.path_text();
+            let path = self.subject();
             let expected = expected_phrase(field);
             let got = node.value.type_name();
             self.push(
@@ -355,7 +370,7 @@ impl<'n> Walker<'_, 'n, '_> {
     }
 
     fn limits(&mut self, node: &'n Node<'n>, index: usize, field: &Field) {
-        let path = self.path_text();
+        let path = self.subject();
         match &node.value {
             Value::Number { value, .. } => {
                 let units = field.units;

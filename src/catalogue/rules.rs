@@ -41,6 +41,9 @@ pub struct Rules {
 /// Splits a dotted field path into keys and `[]` (array items).
 pub fn segments(path: &str) -> Vec<&str> {
     let mut out = Vec::new();
+    if path.is_empty() {
+        return out;
+    }
     for part in path.split('.') {
         let mut rest = part;
         let mut items = 0;
@@ -81,12 +84,6 @@ impl Rules {
                     nodes[at].children.push((seg.to_owned(), i));
                     i
                 };
-            }
-            if at == ROOT {
-                return Err(format!(
-                    "field path \"{}\" names the body itself",
-                    field.path
-                ));
             }
             if nodes[at].field.replace(index).is_some() {
                 return Err(format!("field \"{}\" is listed twice", field.path));

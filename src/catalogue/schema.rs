@@ -104,6 +104,10 @@ pub struct Op {
     /// Query parameters a new payload of this op starts with.
     #[serde(default)]
     pub query: BTreeMap<String, String>,
+    /// URL parameters (query string and path segments), described like fields: `path` is
+    /// the parameter's name.
+    #[serde(default)]
+    pub params: Vec<Field>,
     /// How a payload without `op =` in its sidecar is recognised as this op.
     #[serde(rename = "match")]
     pub matcher: MatchRule,
@@ -346,11 +350,15 @@ impl TypeSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
-    /// Dotted path over the JSON on disk; `[]` for array items (`[].username`).
+    /// Dotted path over the JSON on disk; `[]` for array items (`[].username`); `""` for the
+    /// body itself (a batch's item count).
     pub path: String,
     /// Its JSON type (or types).
     #[serde(rename = "type")]
     pub ty: TypeSpec,
+    /// For a URL parameter: `query` or `path`.
+    #[serde(default, rename = "in")]
+    pub location: Option<ParamLocation>,
     /// Whether the op refuses a body without it.
     #[serde(default)]
     pub required: bool,
@@ -393,6 +401,16 @@ pub struct Field {
 
 fn yes() -> bool {
     true
+}
+
+/// Where a URL parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamLocation {
+    /// In the query string.
+    Query,
+    /// A segment of the path.
+    Path,
 }
 
 /// One field of the answer.

@@ -600,3 +600,61 @@ fn the_docs_payload_matches_useradd_and_is_clean() {
         "user.token.expiry: expected an integer number of minutes, got a string"
     );
 }
+
+#[test]
+fn the_agreed_agora_ids_are_all_there() {
+    let ids = [
+        "agora.chat.token_server.app",
+        "agora.chat.token_server.user",
+        "agora.chat.token.exchange",
+        "agora.chat.user.create",
+        "agora.chat.users.create",
+        "agora.chat.user.get",
+        "agora.chat.users.list",
+        "agora.chat.user.modify",
+        "agora.chat.user.delete",
+        "agora.chat.users.delete",
+        "agora.chat.user.password",
+        "agora.chat.user.disconnect",
+        "agora.chat.user.status",
+        "agora.chat.users.status",
+    ];
+    for id in ids {
+        assert!(catalogue().get(id).is_some(), "{id} is missing");
+    }
+}
+
+/// The Agora rules as the docs state them: lowercase names, 64 at most, 60 users a batch.
+#[test]
+fn agora_rules_from_the_docs() {
+    let one = catalogue().get("agora.chat.user.create").unwrap();
+    let found = one.check(r#"{"username":"Alice","password":"123"}"#);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0]
+            .message
+            .starts_with("username \"Alice\" does not match [a-z0-9_.-]{1,64}"),
+        "{found:?}"
+    );
+    assert!(
+        one.check(&format!(r#"{{"username":"{}"}}"#, "a".repeat(65)))[0]
+            .message
+            .contains("does not match")
+    );
+    let many = catalogue().get("agora.chat.users.create").unwrap();
+    let batch: Vec<String> = (0..61)
+        .map(|i| format!(r#"{{"username":"u{i}"}}"#))
+        .collect();
+    let found = many.check(&format!("[{}]", batch.join(",")));
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].message,
+        "the body has 61 items, over the 60-item limit"
+    );
+    assert_eq!((found[0].line, found[0].col), (1, 1));
+    let exchange = catalogue().get("agora.chat.token.exchange").unwrap();
+    assert_eq!(
+        exchange.check(r#"{"grant_type":"agra"}"#)[0].message,
+        "grant_type \"agra\" is not one of \"agora\"; did you mean \"agora\"?"
+    );
+}
