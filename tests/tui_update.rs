@@ -3,7 +3,8 @@
 
 mod tui_support;
 
-use apiplay::tui::app::{Focus, Popup, Tab};
+use apiplay::tui::app::{Focus, Tab};
+use apiplay::tui::components::popup::PopupKind;
 use apiplay::tui::message::{Effect, Message};
 use apiplay::tui::model::{HistoryRow, TokenRow};
 use crossterm::event::{Event, KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -66,10 +67,9 @@ fn send_carries_the_editor_text_and_stale_answers_are_ignored() {
     let mut app = app(80, 24);
     open(&mut app, MESIBO);
     app.update(ctrl('r'));
-    let Some(Effect::Send { id, env, text, .. }) = app.effects.pop() else {
+    let Some(Effect::Send { id, text, .. }) = app.effects.pop() else {
         panic!("send effect expected");
     };
-    assert_eq!(env, "sandbox");
     assert_eq!(text, MESIBO);
     app.update(key(KeyCode::Esc));
     assert_eq!(app.effects.pop(), Some(Effect::CancelSend));
@@ -77,7 +77,7 @@ fn send_carries_the_editor_text_and_stale_answers_are_ignored() {
         id,
         result: Err("late".into()),
     });
-    assert!(app.response.is_none());
+    assert!(app.shown().is_none());
     assert!(!app.status.as_ref().unwrap().1.contains("late"));
 }
 
@@ -123,13 +123,13 @@ fn focus_cycles_and_tabs_switch() {
     app.update(key(KeyCode::BackTab));
     assert_eq!(app.focus, Focus::Sidebar);
     app.update(key(KeyCode::Right));
-    assert_eq!(app.tab, Tab::History);
+    assert_eq!(app.tab(), Tab::History);
     assert_eq!(app.effects.pop(), Some(Effect::LoadHistory));
     app.update(Message::Input(Event::Key(crossterm::event::KeyEvent::new(
         KeyCode::Char('3'),
         KeyModifiers::ALT,
     ))));
-    assert_eq!(app.tab, Tab::Tokens);
+    assert_eq!(app.tab(), Tab::Tokens);
 }
 
 #[test]
@@ -137,21 +137,28 @@ fn mouse_click_focuses_and_selects_and_wheel_scrolls() {
     let mut app = app(80, 24);
     open(&mut app, MESIBO);
     app.focus = Focus::Response;
-    // The sidebar list starts at row 4 (header, border, tabs, filter line).
+    // Clicks land on what was drawn: the third row of the tree is on screen row 6
+    // (header, border, tabs, filter line, then the rows).
+    let s = screen(&app);
+    assert!(s[6].contains("useradd.json"), "{s:?}");
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 5, 6));
     assert_eq!(app.focus, Focus::Sidebar);
-    assert_eq!(app.payload_sel, 2);
+    assert_eq!(
+        app.sidebar.payloads.selected().unwrap().rel,
+        "mesibo/useradd.json"
+    );
     // Clicking the selected row again opens it.
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 5, 6));
     assert!(matches!(
         app.effects.last(),
         Some(Effect::LoadPayload { .. })
     ));
-    // A click on the tab bar switches tabs.
+    // A click on the tab bar switches tabs: `History` starts at column 10.
+    screen(&app);
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 12, 2));
-    assert_eq!(app.tab, Tab::History);
+    assert_eq!(app.tab(), Tab::History);
     // Wheel over the response scrolls it.
-    app.tab = Tab::Payloads;
+    app.sidebar.tab = Tab::Payloads;
     app.update(key(KeyCode::F(5)));
     let long: String = format!(
         "[{}]",
@@ -161,16 +168,21 @@ fn mouse_click_focuses_and_selects_and_wheel_scrolls() {
             .join(",")
     );
     respond(&mut app, 200, long.as_bytes());
-    let r = app.areas().response;
-    app.update(mouse(MouseEventKind::ScrollDown, r.x + 2, r.y + 2));
-    assert_eq!(app.response.as_ref().unwrap().scroll, 3);
+    let s = screen(&app);
+    let row = s.iter().position(|l| l.contains("Response")).unwrap();
+    app.update(mouse(
+        MouseEventKind::ScrollDown,
+        40,
+        u16::try_from(row).unwrap() + 2,
+    ));
+    assert_eq!(app.shown().unwrap().scroll, 3);
     app.update(key(KeyCode::End));
-    let resp = app.response.as_ref().unwrap();
+    let resp = app.shown().unwrap();
     assert_eq!(resp.scroll, resp.max_scroll());
     app.update(key(KeyCode::Home));
-    assert_eq!(app.response.as_ref().unwrap().scroll, 0);
+    assert_eq!(app.shown().unwrap().scroll, 0);
     app.update(key(KeyCode::PageDown));
-    assert!(app.response.as_ref().unwrap().scroll > 3);
+    assert!(app.shown().unwrap().scroll > 3);
 }
 
 #[test]
@@ -198,7 +210,7 @@ fn history_open_replay_and_load() {
         status: Some(200),
         duration_ms: 3,
     }])));
-    app.tab = Tab::History;
+    app.sidebar.tab = Tab::History;
     app.update(key(KeyCode::Char('r')));
     assert!(matches!(
         app.effects.pop(),
@@ -222,10 +234,10 @@ fn history_open_replay_and_load() {
         }),
         request: Some((
             "payloads/mesibo-backend-payload.json".into(),
-            "{\"x\":1}".into(),
+            Some("{\"x\":1}".into()),
         )),
     });
-    assert!(app.response.as_ref().unwrap().show_headers);
+    assert!(app.shown().unwrap().show_headers);
     app.focus = Focus::Sidebar;
     app.effects.clear();
     app.update(key(KeyCode::Char('l')));
@@ -238,7 +250,14 @@ fn history_open_replay_and_load() {
         })
     );
     // `l` on an exchange that is not open reads it first, then loads it.
-    app.history[0].id = 10;
+    app.update(Message::HistoryLoaded(Ok(vec![HistoryRow {
+        id: 10,
+        at: NOW,
+        payload: "payloads/other.json".into(),
+        env: "sandbox".into(),
+        status: Some(200),
+        duration_ms: 3,
+    }])));
     app.focus = Focus::Sidebar;
     app.update(key(KeyCode::Char('l')));
     assert_eq!(app.effects.pop(), Some(Effect::OpenExchange(10)));
@@ -252,7 +271,7 @@ fn history_open_replay_and_load() {
             request_summary: vec![],
             warning: None,
         }),
-        request: Some(("payloads/other.json".into(), "{\"y\":2}".into())),
+        request: Some(("payloads/other.json".into(), Some("{\"y\":2}".into()))),
     });
     assert!(app.effects.iter().any(|e| matches!(
         e,
@@ -274,7 +293,7 @@ fn tokens_copy_and_insert_a_reference() {
         expires_at: None,
         claims: serde_json::Value::Null,
     }])));
-    app.tab = Tab::Tokens;
+    app.sidebar.tab = Tab::Tokens;
     app.update(key(KeyCode::Char('c')));
     assert_eq!(app.effects.pop(), Some(Effect::Copy("tok-value".into())));
     app.editor.jump(0, 11);
@@ -287,22 +306,33 @@ fn tokens_copy_and_insert_a_reference() {
 fn environment_switch_and_help_popups() {
     let mut app = app(80, 24);
     app.update(ctrl('e'));
-    assert_eq!(app.popup, Some(Popup::Environments(0)));
+    assert!(matches!(
+        app.popup.as_ref().map(|p| &p.kind),
+        Some(PopupKind::Environments { .. })
+    ));
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Enter));
-    assert_eq!(app.effects.pop(), Some(Effect::SwitchEnv("cloud".into())));
-    assert_eq!(app.popup, None);
+    assert!(app.effects.contains(&Effect::SwitchEnv("cloud".into())));
+    assert!(app.popup.is_none());
     // In the payload tree `?` is filter text; elsewhere it opens the help.
     app.update(key(KeyCode::Char('?')));
-    assert_eq!(app.popup, None);
-    assert_eq!(app.payload_filter, "?");
+    assert!(app.popup.is_none());
+    assert_eq!(app.sidebar.payloads.filter(), "?");
     app.focus = Focus::Response;
     app.update(key(KeyCode::Char('?')));
-    assert_eq!(app.popup, Some(Popup::Help(0)));
+    assert!(matches!(
+        app.popup.as_ref().map(|p| &p.kind),
+        Some(PopupKind::Help)
+    ));
+    screen(&app);
     app.update(key(KeyCode::Down));
-    assert_eq!(app.popup, Some(Popup::Help(1)), "arrows scroll the help");
+    assert_eq!(
+        app.popup.as_ref().unwrap().scroll(),
+        1,
+        "arrows scroll the help"
+    );
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.popup, None);
+    assert!(app.popup.is_none());
     app.update(ctrl('q'));
     assert!(app.quit);
 }

@@ -1,18 +1,27 @@
-//! The TUI's whole state and its synchronous `update`. Nothing here awaits or touches the
-//! disk, the network or the terminal: outside work is queued as [`Effect`]s for the driver.
-//! Key and mouse handling live in `input.rs`.
+//! The TUI's state: the panes (components that own their own state) and what spans them
+//! (focus, environment, the send in flight, the status line, the popup). Messages change it
+//! in the synchronous [`App::update`]; nothing here awaits or touches the disk, the network
+//! or the terminal: outside work is queued as [`Effect`]s for the driver. Events are routed
+//! to the components in `input.rs`.
 
-use std::collections::HashSet;
-use std::path::PathBuf;
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 
+use super::components::popup::{Popup, PopupKind};
+use super::components::response::ResponsePane;
+use super::components::sidebar::Sidebar;
+pub use super::components::sidebar::Tab;
+use super::components::{Command, Ctx};
 use super::editor::Editor;
-use super::layout::{self, Areas};
+use super::layout::Areas;
 use super::message::{Effect, Message};
-use super::model::{EnvInfo, HistoryRow, PayloadEntry, SendOutcome, TokenRow, VarValue};
+use super::model::{EnvInfo, PayloadInfo, SendOutcome};
 use super::response::ResponseView;
+use super::theme;
 
 /// Which pane takes the keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,53 +32,6 @@ pub enum Focus {
     Editor,
     /// The response viewer.
     Response,
-}
-
-/// The sidebar's tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    /// The payload tree.
-    Payloads,
-    /// Recorded exchanges.
-    History,
-    /// Issued tokens.
-    Tokens,
-}
-
-impl Tab {
-    /// Tabs in display order.
-    pub const ALL: [Tab; 3] = [Tab::Payloads, Tab::History, Tab::Tokens];
-
-    /// Its title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Payloads => "Payloads",
-            Tab::History => "History",
-            Tab::Tokens => "Tokens",
-        }
-    }
-}
-
-/// A modal on top of the panes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Popup {
-    /// Every key; the number is how far it is scrolled.
-    Help(u16),
-    /// Choose an environment; the index is the highlighted one.
-    Environments(usize),
-    /// The payload's docs from its sidecar.
-    Docs,
-    /// The payload's variables and their values.
-    Variables(Vec<VarValue>),
-}
-
-/// A one-line text prompt at the bottom of a pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Prompt {
-    /// `/` search in the response.
-    Search(String),
-    /// `/` filter in the tokens table.
-    TokenFilter(String),
 }
 
 /// How loud a status message is.
@@ -92,63 +54,54 @@ pub struct InFlight {
     pub started: Instant,
 }
 
+/// A recorded exchange read from the history, for `l`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedRequest {
+    /// Its id.
+    pub id: i64,
+    /// The payload it was sent from (`<stdin>` when it came from a pipe).
+    pub path: PathBuf,
+    /// Its body; `None` for a request without one (a GET).
+    pub body: Option<String>,
+}
+
 /// Everything the TUI shows.
 #[derive(Debug)]
 pub struct App {
     /// Focused pane.
     pub focus: Focus,
-    /// Visible sidebar tab.
-    pub tab: Tab,
+    /// Tabs: payloads, history, tokens.
+    pub sidebar: Sidebar,
+    /// The editor.
+    pub editor: Editor,
+    /// The response viewer.
+    pub response: ResponsePane,
+    /// Open modal.
+    pub popup: Option<Popup>,
     /// Environment names, `sandbox` first.
     pub envs: Vec<String>,
     /// The current environment.
     pub env: EnvInfo,
-    /// All payloads of the collection.
-    pub payloads: Vec<PayloadEntry>,
-    /// Typed filter of the payload tree.
-    pub payload_filter: String,
-    /// Highlighted row among the filtered payloads.
-    pub payload_sel: usize,
-    /// Recorded exchanges, newest first.
-    pub history: Vec<HistoryRow>,
-    /// Highlighted history row.
-    pub history_sel: usize,
-    /// Issued tokens, newest first.
-    pub tokens: Vec<TokenRow>,
-    /// Highlighted row among the filtered tokens.
-    pub token_sel: usize,
-    /// Subject/format filter of the tokens table.
-    pub token_filter: String,
-    /// Tokens shown in clear.
-    pub revealed: HashSet<i64>,
-    /// The editor.
-    pub editor: Editor,
-    /// The response viewer, once something was sent or opened.
-    pub response: Option<ResponseView>,
     /// The send in flight.
     pub sending: Option<InFlight>,
     /// Unix seconds at the last tick.
     pub now: i64,
     /// Advances each tick while sending.
     pub spinner: usize,
-    /// Open modal.
-    pub popup: Option<Popup>,
-    /// Open prompt.
-    pub prompt: Option<Prompt>,
     /// Status line message.
     pub status: Option<(Level, String)>,
-    /// Where the editor's text problem is, from a refused send (line, col; 1-based).
-    pub refused_at: Option<(usize, usize)>,
     /// Terminal size.
     pub size: Rect,
     /// Set when the loop should end.
     pub quit: bool,
-    /// Id, payload path and request body of the exchange last opened from History.
-    pub opened_request: Option<(i64, PathBuf, String)>,
+    /// The exchange last opened from History.
+    pub opened_request: Option<OpenedRequest>,
     /// An exchange whose request is to be loaded into the editor once it is read.
     pub load_when_opened: Option<i64>,
     /// Work for the driver.
     pub effects: Vec<Effect>,
+    /// The panes' regions as drawn last (the mouse uses them).
+    pub(super) areas: Cell<Areas>,
     next_id: u64,
 }
 
@@ -157,35 +110,25 @@ impl App {
     pub fn new(size: Rect, now: i64) -> Self {
         Self {
             focus: Focus::Sidebar,
-            tab: Tab::Payloads,
+            sidebar: Sidebar::default(),
+            editor: Editor::default(),
+            response: ResponsePane::default(),
+            popup: None,
             envs: vec!["sandbox".into()],
             env: EnvInfo {
                 name: "sandbox".into(),
                 ..EnvInfo::default()
             },
-            payloads: Vec::new(),
-            payload_filter: String::new(),
-            payload_sel: 0,
-            history: Vec::new(),
-            history_sel: 0,
-            tokens: Vec::new(),
-            token_sel: 0,
-            token_filter: String::new(),
-            revealed: HashSet::new(),
-            editor: Editor::default(),
-            response: None,
             sending: None,
             now,
             spinner: 0,
-            popup: None,
-            prompt: None,
             status: None,
-            refused_at: None,
             size,
             quit: false,
             opened_request: None,
             load_when_opened: None,
             effects: Vec::new(),
+            areas: Cell::new(Areas::default()),
             next_id: 1,
         }
     }
@@ -196,10 +139,14 @@ impl App {
         self.next_id
     }
 
-    /// The panes' regions at the current size.
-    pub fn areas(&self) -> Areas {
-        let wide = self.focus == Focus::Sidebar && self.tab != Tab::Payloads;
-        layout::areas(self.size, wide)
+    /// The visible sidebar tab.
+    pub fn tab(&self) -> Tab {
+        self.sidebar.tab
+    }
+
+    /// The response shown, if any.
+    pub fn shown(&self) -> Option<&ResponseView> {
+        self.response.view.as_ref()
     }
 
     /// Sets the status line.
@@ -207,28 +154,17 @@ impl App {
         self.status = Some((level, text.into()));
     }
 
-    /// Payload entries matching the filter (case-insensitive substring of the path).
-    pub fn filtered_payloads(&self) -> Vec<&PayloadEntry> {
-        let f = self.payload_filter.to_lowercase();
-        self.payloads
-            .iter()
-            .filter(|p| f.is_empty() || p.rel.to_lowercase().contains(&f))
-            .collect()
-    }
-
-    /// Tokens matching the filter (subject or format).
-    pub fn filtered_tokens(&self) -> Vec<&TokenRow> {
-        let f = self.token_filter.to_lowercase();
-        self.tokens
-            .iter()
-            .filter(|t| {
-                f.is_empty()
-                    || t.format.to_lowercase().contains(&f)
-                    || t.subject
-                        .as_deref()
-                        .is_some_and(|s| s.to_lowercase().contains(&f))
-            })
-            .collect()
+    /// Reports a failure the user must read: the status line names it, and when it does not
+    /// fit there the error panel shows it whole (it wraps and scrolls).
+    pub fn fail(&mut self, title: &str, message: &str) {
+        let first = message.lines().next().unwrap_or_default().to_owned();
+        let room = usize::from(self.size.width).saturating_sub(24);
+        if message.lines().count() > 1 || unicode_width::UnicodeWidthStr::width(message) > room {
+            self.popup = Some(Popup::error(title, message));
+            self.say(Level::Error, format!("{title} (Esc closes the panel)"));
+        } else {
+            self.say(Level::Error, first);
+        }
     }
 
     /// The URL the current payload goes to in the current environment.
@@ -257,10 +193,7 @@ impl App {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
             }
-            Message::PayloadsLoaded(Ok(entries)) => {
-                self.payloads = entries;
-                self.payload_sel = 0;
-            }
+            Message::PayloadsLoaded(Ok(entries)) => self.sidebar.payloads.set_entries(entries),
             Message::PayloadsLoaded(Err(e)) => self.say(Level::Error, e),
             Message::PayloadLoaded {
                 path,
@@ -268,30 +201,8 @@ impl App {
                 replace,
                 restored,
             } => match result {
-                Ok(info) => {
-                    self.editor = Editor::new(Some(path.clone()), info, replace);
-                    if self.editor.is_dirty() {
-                        self.edited();
-                    }
-                    self.refused_at = None;
-                    self.sync_viewports();
-                    if restored {
-                        let (row, col) =
-                            first_difference(&self.editor.saved_text, &self.editor.text());
-                        self.editor.jump(row, col);
-                        self.sync_viewports();
-                        // Focus stays put: keys typed while the draft loads must not land
-                        // in the editor unasked.
-                        self.say(
-                            Level::Warn,
-                            format!(
-                                "restored unsaved edits of {} from a draft (Ctrl+S saves, Ctrl+Z undoes)",
-                                path.display()
-                            ),
-                        );
-                    }
-                }
-                Err(e) => self.say(Level::Error, e),
+                Ok(info) => self.payload_loaded(path, info, replace, restored),
+                Err(e) => self.fail("cannot open the payload", &e),
             },
             Message::EnvsLoaded { names, current } => {
                 self.envs = names;
@@ -300,12 +211,12 @@ impl App {
             Message::SendRefused { id, refusal } => {
                 if self.sending.is_some_and(|s| s.id == id) {
                     self.sending = None;
-                    self.refused_at = refusal.at;
+                    self.response.clear();
+                    self.editor.refused_at = refusal.at;
                     if let Some((line, col)) = refusal.at {
                         self.editor.jump(line - 1, col.saturating_sub(1));
-                        self.sync_viewports();
                     }
-                    self.say(Level::Error, format!("not sent: {}", refusal.message));
+                    self.fail("not sent", &format!("not sent: {}", refusal.message));
                 }
             }
             Message::SendDone { id, result } => {
@@ -317,9 +228,20 @@ impl App {
                                 format!("{} in {} ms", outcome.status, outcome.elapsed.as_millis());
                             self.show_outcome(outcome);
                             self.focus = Focus::Response;
-                            self.say(Level::Info, text);
+                            match self.shown().and_then(|r| r.api_refusal.clone()) {
+                                Some(no) => self.say(
+                                    Level::Error,
+                                    format!("{text}, but the API said no: {no}"),
+                                ),
+                                None => self.say(Level::Info, text),
+                            }
                         }
-                        Err(e) => self.say(Level::Error, e),
+                        Err(e) => {
+                            // The previous response must not stay on screen as if this one
+                            // had succeeded.
+                            self.response.clear();
+                            self.fail("the request failed", &e);
+                        }
                     }
                 }
             }
@@ -338,7 +260,7 @@ impl App {
                 done,
                 note,
             } => {
-                if let Some(r) = self.response.as_mut().filter(|r| r.id == id) {
+                if let Some(r) = self.response.view.as_mut().filter(|r| r.id == id) {
                     r.add_lines(mode, reset, &lines, done);
                     if note.is_some() {
                         r.note = note;
@@ -346,7 +268,7 @@ impl App {
                 }
             }
             Message::SearchDone { id, query, matches } => {
-                if let Some(r) = self.response.as_mut().filter(|r| r.id == id) {
+                if let Some(r) = self.response.view.as_mut().filter(|r| r.id == id) {
                     r.search_results(&query, matches);
                     let n = r.search.as_ref().map_or(0, |s| s.matches.len());
                     self.say(Level::Info, format!("{n} matches for “{query}”"));
@@ -360,16 +282,10 @@ impl App {
                     self.effects.push(Effect::DeleteDraft(path.clone()));
                     self.say(Level::Info, format!("saved {}", path.display()));
                 }
-                Err(e) => self.say(Level::Error, e),
+                Err(e) => self.fail("not saved", &e),
             },
-            Message::HistoryLoaded(Ok(rows)) => {
-                self.history = rows;
-                self.history_sel = self.history_sel.min(self.history.len().saturating_sub(1));
-            }
-            Message::TokensLoaded(Ok(rows)) => {
-                self.tokens = rows;
-                self.token_sel = self.token_sel.min(self.tokens.len().saturating_sub(1));
-            }
+            Message::HistoryLoaded(Ok(rows)) => self.sidebar.history.set_rows(rows),
+            Message::TokensLoaded(Ok(rows)) => self.sidebar.tokens.set_rows(rows),
             Message::HistoryLoaded(Err(e)) | Message::TokensLoaded(Err(e)) | Message::Error(e) => {
                 self.say(Level::Error, e);
             }
@@ -380,19 +296,80 @@ impl App {
             } => match result {
                 Ok(outcome) => {
                     self.show_outcome(outcome);
-                    if let Some(r) = self.response.as_mut() {
+                    if let Some(r) = self.response.view.as_mut() {
                         r.show_headers = true;
                     }
                     self.say(Level::Info, format!("exchange #{id}"));
-                    self.opened_request = request.map(|(path, body)| (id, path, body));
+                    self.opened_request =
+                        request.map(|(path, body)| OpenedRequest { id, path, body });
                     if self.load_when_opened.take() == Some(id) {
                         self.load_opened_request(id);
                     }
                 }
-                Err(e) => self.say(Level::Error, e),
+                Err(e) => self.fail(&format!("cannot open exchange #{id}"), &e),
             },
-            Message::VarsResolved(vars) => self.popup = Some(Popup::Variables(vars)),
+            Message::VarsResolved(vars) => {
+                self.popup = Some(Popup::new(PopupKind::Variables {
+                    vars,
+                    revealed: false,
+                }));
+            }
+            Message::Written(result) => match result {
+                Ok(path) => self.say(Level::Info, format!("wrote {}", path.display())),
+                Err(e) => self.fail("not written", &e),
+            },
             Message::Quit => self.quit = true,
+        }
+    }
+
+    fn payload_loaded(
+        &mut self,
+        path: PathBuf,
+        info: PayloadInfo,
+        replace: Option<String>,
+        restored: bool,
+    ) {
+        let sidecar_error = info.sidecar_error.clone();
+        let same = self.editor.path.as_ref() == Some(&path);
+        if same && !restored && replace.is_some() {
+            // Loading a recorded request over the open payload is one more edit: Ctrl+Z
+            // brings back what was there, unsaved edits included.
+            if let Some(text) = replace {
+                if self.editor.replace_all(&text) {
+                    self.edited();
+                }
+            }
+        } else {
+            if !same {
+                // Another payload's last response is not this one's.
+                self.response.clear();
+            }
+            self.editor = Editor::new(Some(path.clone()), info, replace);
+            if self.editor.is_dirty() {
+                self.edited();
+            }
+        }
+        self.editor.refused_at = None;
+        if restored {
+            let (row, col) = first_difference(&self.editor.saved_text, &self.editor.text());
+            self.editor.jump(row, col);
+            // Focus stays put: keys typed while the draft loads must not land in the
+            // editor unasked.
+            self.say(
+                Level::Warn,
+                format!(
+                    "restored unsaved edits of {} from a draft (Ctrl+S saves them, Ctrl+Z drops them)",
+                    path.display()
+                ),
+            );
+        }
+        if let Some(e) = sidecar_error {
+            self.fail(
+                "the sidecar is invalid",
+                &format!(
+                    "{e}\n\nThe body is open; fix the sidecar (the .toml beside it) to send it."
+                ),
+            );
         }
     }
 
@@ -406,33 +383,10 @@ impl App {
         view.elapsed = outcome.elapsed;
         view.headers = outcome.headers;
         view.request_summary = outcome.request_summary;
-        self.response = Some(view);
-        self.sync_viewports();
+        view.api_refusal = super::response::api_refusal(&body);
+        self.response.show(view);
+        self.effects.push(Effect::CancelJobs);
         self.effects.push(Effect::IndexBody { id, body, mode });
-    }
-
-    /// Resizes viewports after a layout change and keeps the editor cursor in view.
-    pub fn sync_viewports(&mut self) {
-        let a = self.areas();
-        let rows = layout::inner_rows(a.editor).saturating_sub(1);
-        let cols = layout::inner_cols(a.editor).saturating_sub(5);
-        self.editor.follow_cursor(rows, cols);
-        let body_rows = self.response_body_rows();
-        if let Some(r) = self.response.as_mut() {
-            r.set_viewport(body_rows);
-        }
-    }
-
-    /// Rows of the response pane left for body lines.
-    pub fn response_body_rows(&self) -> usize {
-        let total = layout::inner_rows(self.areas().response).saturating_sub(1);
-        match &self.response {
-            Some(r) if r.show_headers => {
-                let header_rows = r.headers.len() + r.request_summary.len() + 2;
-                total.saturating_sub(header_rows.min(total / 2))
-            }
-            _ => total,
-        }
     }
 
     /// Starts sending the editor's text unless it is known to be invalid.
@@ -446,8 +400,12 @@ impl App {
             return;
         };
         if let Some(p) = self.editor.problem.clone() {
-            self.refused_at = Some((p.line, p.col));
+            self.editor.refused_at = Some((p.line, p.col));
             self.say(Level::Error, format!("not sent: {p}"));
+            return;
+        }
+        if let Some(e) = self.editor.info.sidecar_error.clone() {
+            self.fail("not sent: the sidecar is invalid", &e);
             return;
         }
         let id = self.fresh_id();
@@ -455,14 +413,28 @@ impl App {
             id,
             started: Instant::now(),
         });
-        self.refused_at = None;
+        self.editor.refused_at = None;
         self.say(Level::Info, "sending… (Esc cancels)");
         self.effects.push(Effect::Send {
             id,
-            env: self.env.name.clone(),
             path,
             text: self.editor.text(),
         });
+    }
+
+    /// Sends a recorded exchange again.
+    pub fn replay(&mut self, exchange: i64) {
+        if self.sending.is_some() {
+            self.say(Level::Warn, "a request is already running (Esc cancels it)");
+            return;
+        }
+        let id = self.fresh_id();
+        self.sending = Some(InFlight {
+            id,
+            started: Instant::now(),
+        });
+        self.effects.push(Effect::Replay { id, exchange });
+        self.say(Level::Info, format!("replaying #{exchange}… (Esc cancels)"));
     }
 
     /// Cancels the send in flight.
@@ -476,7 +448,7 @@ impl App {
     /// Called after every edit of the editor text.
     pub fn edited(&mut self) {
         self.editor.revalidate();
-        self.refused_at = None;
+        self.editor.refused_at = None;
         if let Some(path) = self.editor.path.clone() {
             if self.editor.is_dirty() {
                 self.effects.push(Effect::WriteDraft {
@@ -489,15 +461,8 @@ impl App {
         }
     }
 
-    /// Opens the highlighted payload.
-    pub fn open_selected_payload(&mut self) {
-        let Some(path) = self
-            .filtered_payloads()
-            .get(self.payload_sel)
-            .map(|p| p.path.clone())
-        else {
-            return;
-        };
+    /// Opens a payload (with its draft, if one was kept).
+    pub fn open_payload(&mut self, path: PathBuf) {
         if self.editor.is_dirty() && self.editor.path.as_ref() != Some(&path) {
             self.say(
                 Level::Info,
@@ -516,19 +481,139 @@ impl App {
     /// it is not the one open.
     pub fn load_opened_request(&mut self, id: i64) {
         match self.opened_request.clone() {
-            Some((opened, path, text)) if opened == id => {
+            Some(req) if req.id == id => {
+                let stdin = req.path.as_os_str() == "<stdin>" || req.path.as_os_str() == "-";
+                let path = if stdin {
+                    // A piped request has no file: it becomes a new payload, saved on Ctrl+S.
+                    self.sidebar_root().join(format!("stdin-{id}.json"))
+                } else {
+                    req.path
+                };
+                let text = req.body.unwrap_or_default();
+                if text.is_empty() && !stdin {
+                    self.open_payload(path);
+                    self.say(
+                        Level::Info,
+                        format!("exchange #{id} sent no body: its payload is open as it is"),
+                    );
+                    return;
+                }
                 self.effects.push(Effect::LoadPayload {
-                    path,
+                    path: path.clone(),
                     with_draft: false,
                     replace: Some(text),
                 });
                 self.focus = Focus::Editor;
+                let note = if stdin {
+                    format!(
+                        "#{id} came from stdin: it is open as {} (Ctrl+S writes it)",
+                        path.display()
+                    )
+                } else {
+                    format!("loaded the request of #{id} (Ctrl+Z brings back the text before)")
+                };
+                self.say(Level::Info, note);
             }
             _ => {
                 self.load_when_opened = Some(id);
                 self.effects.push(Effect::OpenExchange(id));
             }
         }
+    }
+
+    /// The collection's folder, as the payload entries show it.
+    fn sidebar_root(&self) -> PathBuf {
+        self.sidebar
+            .payloads
+            .entries()
+            .first()
+            .and_then(|e| {
+                let depth = e.rel.matches('/').count() + 1;
+                e.path.ancestors().nth(depth).map(Path::to_path_buf)
+            })
+            .unwrap_or_else(|| PathBuf::from("payloads"))
+    }
+
+    /// Opens the docs popup of the open payload.
+    pub fn open_docs(&mut self) {
+        let info = &self.editor.info;
+        let lines: Vec<Line<'static>> = if self.editor.path.is_none() {
+            vec![Line::styled(
+                "open a payload to read its docs",
+                theme::dim(),
+            )]
+        } else {
+            let method = if info.method.is_empty() {
+                "POST"
+            } else {
+                &info.method
+            };
+            let path = if info.url_path.is_empty() {
+                "/"
+            } else {
+                &info.url_path
+            };
+            let mut lines = vec![Line::raw(format!(
+                "{method} {path} (backend `{}`)",
+                info.backend
+            ))];
+            if info.docs.trim().is_empty() {
+                lines.push(Line::styled(
+                    "this payload's sidecar has no docs",
+                    theme::dim(),
+                ));
+            } else {
+                lines.extend(info.docs.lines().map(|l| Line::raw(l.to_owned())));
+            }
+            lines
+        };
+        self.popup = Some(Popup::text("Docs", lines));
+    }
+
+    /// Carries out the cross-pane requests of a component.
+    pub(super) fn apply(&mut self, commands: Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::Focus(f) => self.focus = f,
+                Command::OpenPayload(path) => self.open_payload(path),
+                Command::OpenExchange(id) => self.effects.push(Effect::OpenExchange(id)),
+                Command::Replay(id) => self.replay(id),
+                Command::LoadRequest(id) => self.load_opened_request(id),
+                Command::InsertInEditor(text) => {
+                    if self.editor.path.is_none() {
+                        self.say(Level::Warn, "open a payload first");
+                        continue;
+                    }
+                    self.editor.insert(&text);
+                    self.edited();
+                    self.focus = Focus::Editor;
+                    self.say(Level::Info, format!("inserted {text}"));
+                }
+                Command::SwitchEnv(name) => {
+                    self.effects.push(Effect::SwitchEnv(name.clone()));
+                    self.effects.push(Effect::LoadHistory);
+                    self.say(Level::Info, format!("environment: {name}"));
+                }
+                Command::Refresh => match self.sidebar.tab {
+                    Tab::Payloads => {}
+                    Tab::History => self.effects.push(Effect::LoadHistory),
+                    Tab::Tokens => self.effects.push(Effect::LoadTokens),
+                },
+                Command::Edited => self.edited(),
+            }
+        }
+    }
+}
+
+/// Builds a [`Ctx`] over the app's effects and status.
+pub(super) fn ctx<'a>(
+    effects: &'a mut Vec<Effect>,
+    status: &'a mut Option<(Level, String)>,
+) -> Ctx<'a> {
+    Ctx {
+        effects,
+        status,
+        commands: Vec::new(),
     }
 }
 

@@ -161,7 +161,7 @@ impl CoreLink {
     pub async fn exchange(
         &self,
         id: i64,
-    ) -> Result<(SendOutcome, Option<(PathBuf, String)>), String> {
+    ) -> Result<(SendOutcome, Option<(PathBuf, Option<String>)>), String> {
         let s = self.session().await?.read().await;
         let ex = s.recorded_exchange(id).map_err(|e| format!("{e:#}"))?;
         let mut outcome = match outcome_of(&ex) {
@@ -176,11 +176,7 @@ impl CoreLink {
             },
         };
         outcome.request_summary = summary(&ex.request);
-        let request = ex
-            .request
-            .body
-            .clone()
-            .map(|b| (PathBuf::from(&ex.payload), b));
+        let request = Some((PathBuf::from(&ex.payload), ex.request.body.clone()));
         Ok((outcome, request))
     }
 
@@ -195,22 +191,27 @@ impl CoreLink {
             if !seen.insert(v.name.clone()) {
                 continue;
             }
-            let (value, source) = match vars.resolve(&v.name, &mut cache) {
+            let (value, clear, source) = match vars.resolve(&v.name, &mut cache) {
                 Ok(Some(r)) => {
                     let text = collection::template::value_text(&r.value);
                     let shown = if r.secret {
                         super::model::mask(&text)
                     } else {
-                        text
+                        text.clone()
                     };
-                    (Some(shown), format!("{:?}", r.origin).to_lowercase())
+                    (
+                        Some(shown),
+                        Some(text),
+                        format!("{:?}", r.origin).to_lowercase(),
+                    )
                 }
-                Ok(None) => (None, "unknown".to_owned()),
-                Err(e) => (None, e.to_string()),
+                Ok(None) => (None, None, "unknown".to_owned()),
+                Err(e) => (None, None, e.to_string()),
             };
             out.push(VarValue {
                 name: v.name,
                 value,
+                clear,
                 source,
             });
         }
@@ -229,8 +230,33 @@ impl CoreLink {
             out.push(VarValue {
                 name: builtin.name.to_owned(),
                 value,
+                clear: None,
                 source: format!("minted per send: {}, from {}", builtin.what, builtin.needs),
             });
+        }
+        // The sandbox's demo credentials are public (README: "The sandbox and its demo
+        // credentials"): list them all, so an AUTHFAIL can be understood from here.
+        let env = s.environment();
+        if env.is_sandbox() {
+            for name in env.variables.keys() {
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
+                if let Ok(Some((value, secret))) = env.resolve(name) {
+                    let text = collection::template::value_text(&value);
+                    let shown = if secret {
+                        super::model::mask(&text)
+                    } else {
+                        text.clone()
+                    };
+                    out.push(VarValue {
+                        name: name.clone(),
+                        value: Some(shown),
+                        clear: Some(text),
+                        source: "sandbox demo credential, public".to_owned(),
+                    });
+                }
+            }
         }
         Ok(out)
     }
@@ -287,10 +313,18 @@ pub enum SendFailure {
 
 #[allow(clippy::needless_pass_by_value)] // used as `map_err(refusal)`
 fn refusal(e: TemplateError) -> SendFailure {
+    // A place in the sidecar (a header's variable) is named by the message's
+    // `file.toml:line:col`; it must not mark the same line of the body.
     let at = match &e {
-        TemplateError::InvalidJson { line, col, .. }
-        | TemplateError::UnknownVariable { line, col, .. }
-        | TemplateError::Variable { line, col, .. } => Some((*line, *col)),
+        TemplateError::InvalidJson {
+            file, line, col, ..
+        }
+        | TemplateError::UnknownVariable {
+            file, line, col, ..
+        }
+        | TemplateError::Variable {
+            file, line, col, ..
+        } if !file.ends_with(".toml") => Some((*line, *col)),
         _ => None,
     };
     SendFailure::Refused(Refusal {
@@ -299,17 +333,37 @@ fn refusal(e: TemplateError) -> SendFailure {
     })
 }
 
-/// Loads a payload file and its sidecar (blocking).
+/// Loads a payload file and its sidecar (blocking). An invalid sidecar does not keep the
+/// body from opening: its error comes along in `sidecar_error`. A file that does not exist
+/// yet opens empty, as a new payload (a request from stdin, loaded from the history).
 pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
-    let t = PayloadTemplate::load(path).map_err(|e| e.to_string())?;
-    let side = t.sidecar.sidecar;
-    Ok(PayloadInfo {
-        text: t.body,
-        backend: side.backend,
-        method: side.method,
-        url_path: side.path,
-        docs: side.docs.unwrap_or_default(),
-    })
+    match PayloadTemplate::load(path) {
+        Ok(t) => {
+            let side = t.sidecar.sidecar;
+            Ok(PayloadInfo {
+                text: t.body,
+                backend: side.backend,
+                method: side.method,
+                url_path: side.path,
+                docs: side.docs.unwrap_or_default(),
+                sidecar_error: None,
+            })
+        }
+        Err(e @ TemplateError::Sidecar { .. }) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|io| format!("cannot read {}: {io}", path.display()))?;
+            Ok(PayloadInfo {
+                text,
+                sidecar_error: Some(e.to_string()),
+                ..PayloadInfo::default()
+            })
+        }
+        Err(TemplateError::Io { .. }) if !path.exists() => Ok(PayloadInfo {
+            backend: "mesibo".to_owned(),
+            ..PayloadInfo::default()
+        }),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The editor's text with the sidecar beside `path`; the body file itself is not read again.

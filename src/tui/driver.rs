@@ -9,6 +9,7 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -62,9 +63,32 @@ pub struct Tui<B: Backend> {
     drafts_dir: Option<PathBuf>,
     draft_tx: Option<std_mpsc::Sender<DraftOp>>,
     send_task: Option<AbortHandle>,
+    /// The running line indexing and search, one of each kind (a new one stops the old).
+    index_job: Job,
+    search_job: Job,
     clipboard: Box<dyn Write + Send>,
     /// Set by every handled message: the screen is redrawn before the loop sleeps again.
     dirty: bool,
+}
+
+/// A single-slot background job (gitui's `AsyncSingleJob`): starting one stops the last.
+#[derive(Debug, Default)]
+struct Job(Option<Arc<AtomicBool>>);
+
+impl Job {
+    /// Stops the running one, if any, and hands out the stop flag of the next.
+    fn restart(&mut self) -> Arc<AtomicBool> {
+        self.stop();
+        let flag = Arc::new(AtomicBool::new(false));
+        self.0 = Some(flag.clone());
+        flag
+    }
+
+    fn stop(&mut self) {
+        if let Some(flag) = self.0.take() {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 impl<B: Backend> Tui<B> {
@@ -91,6 +115,8 @@ impl<B: Backend> Tui<B> {
             drafts_dir,
             draft_tx,
             send_task: None,
+            index_job: Job::default(),
+            search_job: Job::default(),
             clipboard,
             dirty: true,
         })
@@ -292,11 +318,24 @@ impl<B: Backend> Tui<B> {
                 }
             }
             Effect::IndexBody { id, body, mode } => {
-                self.blocking(move |tx| index(tx, id, &body, mode));
+                let stop = self.index_job.restart();
+                self.blocking(move |tx| index_until(tx, id, &body, mode, &stop));
             }
-            Effect::Search { id, body, query } => self.blocking(move |tx| {
-                let matches = response::find_all(&body, &query, MAX_MATCHES);
-                let _ = tx.send(Message::SearchDone { id, query, matches });
+            Effect::Search { id, body, query } => {
+                let stop = self.search_job.restart();
+                self.blocking(move |tx| {
+                    let matches = response::find_all_until(&body, &query, MAX_MATCHES, &stop);
+                    if !stop.load(Ordering::Relaxed) {
+                        let _ = tx.send(Message::SearchDone { id, query, matches });
+                    }
+                });
+            }
+            Effect::CancelJobs => {
+                self.index_job.stop();
+                self.search_job.stop();
+            }
+            Effect::WriteBody { body, json } => self.blocking(move |tx| {
+                let _ = tx.send(Message::Written(write_body(&body, json)));
             }),
             Effect::Save { path, text } => self.blocking(move |tx| {
                 let result = std::fs::write(&path, text.as_bytes())
@@ -332,7 +371,7 @@ impl<B: Backend> Tui<B> {
                     }
                 });
             }
-            Effect::ResolveVars { text, .. } => {
+            Effect::ResolveVars { text } => {
                 self.spawn(async move {
                     match link.variables(&text).await {
                         Ok(vars) => Message::VarsResolved(vars),
@@ -414,18 +453,51 @@ fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, Se
     }
 }
 
+/// Writes a body to `<data dir>/exports/response-<unix time>.json` (mode 0600: it may hold
+/// tokens) and returns the path.
+fn write_body(body: &[u8], json: bool) -> Result<PathBuf, String> {
+    let dir = crate::config::data_dir()
+        .map_err(|e| e.to_string())?
+        .join("exports");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let ext = if json { "json" } else { "txt" };
+    let path = dir.join(format!("response-{}.{ext}", now_unix()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(&path)
+        .and_then(|mut f| f.write_all(body))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
 /// Indexes a body in chunks, falling back to text when it is not valid JSON.
 pub fn index(tx: &mpsc::UnboundedSender<Message>, id: u64, body: &[u8], mode: BodyMode) {
+    index_until(tx, id, body, mode, &AtomicBool::new(false));
+}
+
+/// [`index`] that stops early once `stop` is set (the body was replaced).
+pub fn index_until(
+    tx: &mpsc::UnboundedSender<Message>,
+    id: u64,
+    body: &[u8],
+    mode: BodyMode,
+    stop: &AtomicBool,
+) {
     let send = |mode, reset, lines: Vec<u64>, done, note: Option<String>| {
-        tx.send(Message::BodyIndexed {
-            id,
-            mode,
-            reset,
-            lines,
-            done,
-            note,
-        })
-        .is_ok()
+        !stop.load(Ordering::Relaxed)
+            && tx
+                .send(Message::BodyIndexed {
+                    id,
+                    mode,
+                    reset,
+                    lines,
+                    done,
+                    note,
+                })
+                .is_ok()
     };
     if mode == BodyMode::Json {
         let mut batch = Vec::with_capacity(FIRST_CHUNK);

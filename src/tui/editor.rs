@@ -4,8 +4,10 @@
 //! The textarea is used for editing only; drawing is ours (see `views::editor`) so the
 //! text can be highlighted as JSON and the validation error marked in place.
 
+use std::cell::Cell;
 use std::path::PathBuf;
 
+use ratatui::layout::Rect;
 use tui_textarea::{CursorMove, TextArea};
 
 use super::model::PayloadInfo;
@@ -42,6 +44,41 @@ pub fn validate(text: &str) -> Option<JsonProblem> {
     }
 }
 
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The send will fail or the API will refuse it.
+    Error,
+    /// Likely a mistake.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+/// A remark about one spot of the editor text (1-based line and column, in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub col: usize,
+    /// How serious.
+    pub severity: Severity,
+    /// What to say.
+    pub message: String,
+}
+
+/// Text shown beside the editor: a title and lines that wrap, scrolled by `scroll` rows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SidePanel {
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub lines: Vec<String>,
+    /// Rows scrolled.
+    pub scroll: u16,
+}
+
 /// The editor pane's state.
 #[derive(Debug)]
 pub struct Editor {
@@ -55,10 +92,20 @@ pub struct Editor {
     pub saved_text: String,
     /// The current validation problem.
     pub problem: Option<JsonProblem>,
-    /// First visible row.
-    pub top: usize,
-    /// First visible column.
-    pub left: usize,
+    /// Where a refused send found the problem (1-based line, column), marked until an edit.
+    pub refused_at: Option<(usize, usize)>,
+    /// Remarks on the text from outside (the catalogue's checks), drawn in place.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A panel beside the text (the operation's docs, completions).
+    pub side_panel: Option<SidePanel>,
+    /// First visible row, as drawn last (the view follows the cursor when drawing).
+    pub top: Cell<usize>,
+    /// First visible display column, as drawn last.
+    pub left: Cell<usize>,
+    /// The text's area (right of the line numbers) as drawn last, for mouse clicks.
+    pub text_rect: Cell<Rect>,
+    /// The whole pane as drawn last.
+    pub drawn: Cell<Rect>,
     /// A format is two textarea edits (delete all, insert); these make it one undo step.
     undo_pair: bool,
     redo_pair: bool,
@@ -71,10 +118,10 @@ impl Default for Editor {
 }
 
 impl Editor {
-    /// An editor on `info.text`, or on `draft` when an unsaved draft exists.
-    pub fn new(path: Option<PathBuf>, info: PayloadInfo, draft: Option<String>) -> Self {
-        let text = draft.unwrap_or_else(|| info.text.clone());
-        let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    /// An editor on `info.text`; `replace` (a draft, a recorded request) replaces it as one
+    /// edit, so Ctrl+Z goes back to the file's text.
+    pub fn new(path: Option<PathBuf>, info: PayloadInfo, replace: Option<String>) -> Self {
+        let lines: Vec<String> = info.text.split('\n').map(str::to_owned).collect();
         let mut area = TextArea::new(lines);
         area.set_max_histories(1000);
         let saved_text = info.text.clone();
@@ -84,13 +131,37 @@ impl Editor {
             info,
             saved_text,
             problem: None,
-            top: 0,
-            left: 0,
+            refused_at: None,
+            diagnostics: Vec::new(),
+            side_panel: None,
+            top: Cell::new(0),
+            left: Cell::new(0),
+            text_rect: Cell::new(Rect::default()),
+            drawn: Cell::new(Rect::default()),
             undo_pair: false,
             redo_pair: false,
         };
+        if let Some(text) = replace {
+            editor.replace_all(&text);
+        }
         editor.revalidate();
         editor
+    }
+
+    /// Replaces the whole text as one undoable edit; returns whether it changed.
+    pub fn replace_all(&mut self, text: &str) -> bool {
+        let current = self.text();
+        if current == text {
+            return false;
+        }
+        // Selecting nothing deletes nothing: then the insert is the only undo step.
+        let pair = !current.is_empty();
+        self.area.select_all();
+        self.area.insert_str(text);
+        self.undo_pair = pair;
+        self.redo_pair = false;
+        self.revalidate();
+        true
     }
 
     /// The whole text.
@@ -112,23 +183,55 @@ impl Editor {
         };
     }
 
-    /// Keeps the cursor inside a viewport of `rows` × `cols`.
-    pub fn follow_cursor(&mut self, rows: usize, cols: usize) {
+    /// The cursor's display column (wide characters count two, tabs go to the next stop).
+    pub fn cursor_column(&self) -> usize {
         let (row, col) = self.area.cursor();
+        self.area
+            .lines()
+            .get(row)
+            .map_or(0, |l| display_width(l.chars().take(col)))
+    }
+
+    /// Moves the view so the cursor is inside a viewport of `rows` × `cols` (display
+    /// columns). Called when drawing, with the size actually drawn.
+    pub fn follow_cursor(&self, rows: usize, cols: usize) {
+        let (row, _) = self.area.cursor();
+        let col = self.cursor_column();
         let rows = rows.max(1);
         let cols = cols.max(1);
-        if row < self.top {
-            self.top = row;
-        } else if row >= self.top + rows {
-            self.top = row + 1 - rows;
+        let top = self.top.get();
+        if row < top {
+            self.top.set(row);
+        } else if row >= top + rows {
+            self.top.set(row + 1 - rows);
         }
-        // Scrolling sideways leaves a margin, so what follows the cursor is in view too.
+        // Scrolling sideways leaves a margin, so what follows the cursor is in view too; a
+        // cursor that fits without scrolling shows the line from its start.
         let margin = (cols / 4).min(8);
-        if col < self.left {
-            self.left = col.saturating_sub(margin);
-        } else if col >= self.left + cols {
-            self.left = (col + 1 + margin).saturating_sub(cols);
+        let left = self.left.get();
+        if col < cols.saturating_sub(1) {
+            self.left.set(0);
+        } else if col < left {
+            self.left.set(col.saturating_sub(margin));
+        } else if col >= left + cols {
+            self.left.set((col + 1 + margin).saturating_sub(cols));
         }
+    }
+
+    /// The character index on `row` under display column `x`.
+    pub fn char_at_column(&self, row: usize, x: usize) -> usize {
+        let Some(line) = self.area.lines().get(row) else {
+            return 0;
+        };
+        let mut w = 0;
+        for (i, ch) in line.chars().enumerate() {
+            let next = advance(w, ch);
+            if x < next {
+                return i;
+            }
+            w = next;
+        }
+        line.chars().count()
     }
 
     /// Moves the cursor to a 0-based row and column.
@@ -160,12 +263,8 @@ impl Editor {
         if pretty == self.text().trim_end() {
             return Ok(false);
         }
-        self.area.select_all();
-        self.area.insert_str(&pretty);
-        self.undo_pair = true;
-        self.redo_pair = false;
+        self.replace_all(&pretty);
         self.jump(0, 0);
-        self.revalidate();
         Ok(true)
     }
 
@@ -198,6 +297,23 @@ impl Editor {
     }
 }
 
+/// Tab stops every this many columns.
+pub const TAB_WIDTH: usize = 4;
+
+/// The display column after `ch` drawn at column `w`.
+pub fn advance(w: usize, ch: char) -> usize {
+    if ch == '\t' {
+        (w / TAB_WIDTH + 1) * TAB_WIDTH
+    } else {
+        w + unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0)
+    }
+}
+
+/// The display width of characters drawn from column 0.
+pub fn display_width(chars: impl Iterator<Item = char>) -> usize {
+    chars.fold(0, advance)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -211,6 +327,39 @@ mod tests {
             .to_string()
             .starts_with("invalid JSON at 3:7: expected `:`"));
         assert!(validate(r#"{"t": "{{token}}"}"#).is_none());
+    }
+
+    #[test]
+    fn columns_count_wide_characters_and_tabs() {
+        let info = PayloadInfo {
+            text: "{\"名\": \"🙂\"}\n\tx".into(),
+            ..PayloadInfo::default()
+        };
+        let mut e = Editor::new(Some("a.json".into()), info, None);
+        // `{"名": ` is 7 columns wide: the CJK character counts two.
+        e.jump(0, 6);
+        assert_eq!(e.cursor_column(), 7);
+        assert_eq!(e.char_at_column(0, 7), 6);
+        // Clicking the right half of 名 lands on it, not after it.
+        assert_eq!(e.char_at_column(0, 3), 2);
+        e.jump(1, 1);
+        assert_eq!(e.cursor_column(), 4, "a tab goes to the next stop");
+        assert_eq!(e.char_at_column(1, 2), 0);
+    }
+
+    #[test]
+    fn a_replacement_is_one_undo_back_to_the_file() {
+        let info = PayloadInfo {
+            text: "{\"a\": 1}".into(),
+            ..PayloadInfo::default()
+        };
+        let mut e = Editor::new(Some("a.json".into()), info, Some("{\"a\": 2}".into()));
+        assert!(e.is_dirty());
+        assert!(e.undo());
+        assert_eq!(e.text(), "{\"a\": 1}");
+        assert!(!e.is_dirty());
+        assert!(e.redo());
+        assert_eq!(e.text(), "{\"a\": 2}");
     }
 
     #[test]

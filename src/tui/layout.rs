@@ -1,8 +1,8 @@
-//! Where each pane goes for a given terminal size. One pure function, used by the views to
-//! draw and by the update to size viewports and to hit-test mouse clicks, so the two never
-//! disagree.
+//! Where each pane goes for a given terminal size: one pure function, called once per frame
+//! by the views. The panes record the areas they were given, and the mouse and the
+//! viewports use those records, so nothing computes the layout a second time.
 
-use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
 /// The screen's regions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,65 +62,6 @@ pub fn areas(area: Rect, wide_sidebar: bool) -> Areas {
         response: main[1],
         footer: rows[2],
     }
-}
-
-/// Rows inside a bordered pane.
-pub fn inner_rows(r: Rect) -> usize {
-    usize::from(r.height.saturating_sub(2))
-}
-
-/// Columns inside a bordered pane.
-pub fn inner_cols(r: Rect) -> usize {
-    usize::from(r.width.saturating_sub(2))
-}
-
-/// The sidebar's parts inside its border: tab bar, a filter or column-header line, the
-/// list, and (Tokens only) the details of the selected token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SidebarParts {
-    /// The tab titles.
-    pub tabs: Rect,
-    /// Filter line or table header.
-    pub top: Rect,
-    /// The rows.
-    pub list: Rect,
-    /// Details below the list (empty when unused).
-    pub details: Rect,
-}
-
-/// Splits the sidebar; `with_details` reserves the bottom 40 % for details.
-pub fn sidebar_parts(sidebar: Rect, with_details: bool) -> SidebarParts {
-    let inner = Rect {
-        x: sidebar.x + 1,
-        y: sidebar.y + 1,
-        width: sidebar.width.saturating_sub(2),
-        height: sidebar.height.saturating_sub(2),
-    };
-    let rest = inner.height.saturating_sub(2);
-    let details_h = if with_details { rest * 2 / 5 } else { 0 };
-    let list_h = rest - details_h;
-    let row = |y: u16, h: u16| Rect {
-        x: inner.x,
-        y,
-        width: inner.width,
-        height: h,
-    };
-    SidebarParts {
-        tabs: row(inner.y, inner.height.min(1)),
-        top: row(inner.y + 1, inner.height.saturating_sub(1).min(1)),
-        list: row(inner.y + 2, list_h),
-        details: row(inner.y + 2 + list_h, details_h),
-    }
-}
-
-/// First row of a list of `rows` visible rows that keeps `selected` in view.
-pub fn list_offset(selected: usize, rows: usize) -> usize {
-    selected.saturating_sub(rows.max(1) - 1)
-}
-
-/// Whether the point lies in `r`.
-pub fn hit(r: Rect, col: u16, row: u16) -> bool {
-    r.contains(Position { x: col, y: row })
 }
 
 #[cfg(test)]

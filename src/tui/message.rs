@@ -103,11 +103,13 @@ pub enum Message {
         id: i64,
         /// The exchange as a response view, or why not.
         result: Result<SendOutcome, String>,
-        /// Its payload path and request body, for loading into the editor.
-        request: Option<(PathBuf, String)>,
+        /// Its payload path and request body (`None` when it had none), for `l`.
+        request: Option<(PathBuf, Option<String>)>,
     },
     /// The payload's variables were resolved for the variables popup.
     VarsResolved(Vec<VarValue>),
+    /// A body was written to a file (`w` in the response).
+    Written(Result<PathBuf, String>),
     /// Something failed in a task; shown in the status line.
     Error(String),
     /// Stop: quit key, SIGTERM or SIGHUP.
@@ -130,8 +132,6 @@ pub enum Effect {
     Send {
         /// Identifies the send.
         id: u64,
-        /// Environment name.
-        env: String,
         /// Payload path (for its sidecar and the history).
         path: PathBuf,
         /// The body text.
@@ -187,17 +187,20 @@ pub enum Effect {
         id: u64,
         /// The exchange.
         exchange: i64,
-        /// Environment name.
-        env: String,
     },
     /// Resolve the variables of the editor's text.
     ResolveVars {
-        /// Environment name.
-        env: String,
-        /// Payload path.
-        path: PathBuf,
         /// The text.
         text: String,
+    },
+    /// Stop the indexing and search of the body shown until now (a new one replaces it).
+    CancelJobs,
+    /// Write a response body to a file in the data directory (too large to copy).
+    WriteBody {
+        /// The bytes.
+        body: bytes::Bytes,
+        /// Whether it is JSON (the file is named `.json`, else `.txt`).
+        json: bool,
     },
     /// Switch environments (reload its backends).
     SwitchEnv(String),

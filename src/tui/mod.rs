@@ -1,25 +1,30 @@
 //! The terminal UI: edit a payload, send it, read the response, and browse the history and
 //! the issued tokens, in one screen.
 //!
-//! Shape (see STYLE.md): [`app::App`] holds the whole state and changes only in its
-//! synchronous `update` ([`message::Message`] in, [`message::Effect`]s out); `views` draw it
-//! without changing it; [`driver::Tui`] runs the loop and turns effects into tokio tasks;
-//! [`core_link`] is the one door into the session (environment, sandbox, HTTP, history).
+//! Shape (see STYLE.md): [`app::App`] holds the panes, each a component
+//! ([`components`]) owning its state, key handling, drawing and key hints; it changes only
+//! in its synchronous `update` ([`message::Message`] in, [`message::Effect`]s out). One key
+//! table ([`keys`]) drives dispatch, the footer, the help popup and README. `views` draws a
+//! frame; [`driver::Tui`] runs the loop and turns effects into tokio tasks; [`core_link`] is
+//! the one door into the session (environment, sandbox, HTTP, history).
 
 pub mod app;
 pub mod bigjson;
+pub mod components;
 pub mod core_link;
 pub mod drafts;
 pub mod driver;
 pub mod editor;
 mod input;
 pub mod jsonlex;
-pub mod keymap;
+pub mod keys;
 pub mod layout;
+pub mod list;
 pub mod message;
 pub mod model;
 pub mod response;
 pub mod terminal;
+pub mod theme;
 mod views;
 
 use anyhow::Context as _;

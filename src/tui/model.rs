@@ -30,6 +30,8 @@ pub struct PayloadInfo {
     pub url_path: String,
     /// The sidecar's docs paragraph.
     pub docs: String,
+    /// Why the sidecar could not be read (`file.toml:line:col: …`); the body still opens.
+    pub sidecar_error: Option<String>,
 }
 
 /// An environment as the header and switcher show it.
@@ -48,6 +50,8 @@ pub struct VarValue {
     pub name: String,
     /// The value it renders to, already masked when secret; `None` when unknown.
     pub value: Option<String>,
+    /// The value in clear, shown only when the person asks (`v` in the popup).
+    pub clear: Option<String>,
     /// Where the value comes from (environment, capture, built-in, token history).
     pub source: String,
 }

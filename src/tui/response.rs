@@ -70,6 +70,8 @@ pub struct ResponseView {
     pub cache: HashMap<usize, Arc<FormattedLine>>,
     /// The current search, if any.
     pub search: Option<Search>,
+    /// Why the API said no although the HTTP status is a success (mesibo `"result": false`).
+    pub api_refusal: Option<String>,
 }
 
 const CACHE_LIMIT: usize = 8192;
@@ -94,6 +96,7 @@ impl ResponseView {
             viewport: 20,
             cache: HashMap::new(),
             search: None,
+            api_refusal: None,
         }
     }
 
@@ -247,8 +250,46 @@ impl ResponseView {
     }
 }
 
+/// Bodies larger than this are not parsed to look for an API refusal.
+const REFUSAL_SCAN_LIMIT: usize = 1 << 20;
+
+/// Why an API said no inside a success status: mesibo answers HTTP 200 with
+/// `"result": false`, `"error": CODE` and `"errmsg"` (README, the sandbox's mesibo table).
+pub fn api_refusal(body: &[u8]) -> Option<String> {
+    if body.len() > REFUSAL_SCAN_LIMIT || body.first().is_some_and(|b| *b != b'{') {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if v.get("result")? != &serde_json::Value::Bool(false) {
+        return None;
+    }
+    let code = v
+        .get("error")
+        .and_then(|e| e.as_str())
+        .unwrap_or("result: false");
+    Some(match v.get("errmsg").and_then(|e| e.as_str()) {
+        Some(msg) => format!("{code}: {msg}"),
+        None => code.to_owned(),
+    })
+}
+
 /// Finds every ASCII-case-insensitive occurrence of `query` in `body` (at most `limit`).
 pub fn find_all(body: &[u8], query: &str, limit: usize) -> Vec<u64> {
+    find_all_until(
+        body,
+        query,
+        limit,
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+}
+
+/// [`find_all`] that stops early once `stop` is set (a newer search or body replaced it).
+pub fn find_all_until(
+    body: &[u8],
+    query: &str,
+    limit: usize,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Vec<u64> {
     let needle: Vec<u8> = query.bytes().map(|b| b.to_ascii_lowercase()).collect();
     let mut out = Vec::new();
     let Some((&first, rest)) = needle.split_first() else {
@@ -257,6 +298,9 @@ pub fn find_all(body: &[u8], query: &str, limit: usize) -> Vec<u64> {
     let upper = first.to_ascii_uppercase();
     let mut i = 0;
     while i + needle.len() <= body.len() {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            break;
+        }
         let Some(pos) = body[i..=body.len() - needle.len()]
             .iter()
             .position(|&b| b == first || b == upper)

@@ -56,6 +56,7 @@ pub fn open(app: &mut App, text: &str) {
             method: "POST".into(),
             url_path: String::new(),
             docs: "useradd creates a user and returns its token; expiry is in minutes.".into(),
+            sidecar_error: None,
         }),
         replace: None,
         restored: false,
@@ -110,9 +111,14 @@ pub fn index_pending(app: &mut App) {
     }
 }
 
-/// Draws `app` and returns the screen as lines of text.
+/// Draws `app` on a terminal of its size and returns the screen as lines of text.
 pub fn screen(app: &App) -> Vec<String> {
-    let mut t = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    screen_at(app, app.size.width, app.size.height)
+}
+
+/// Draws `app` on a terminal of `w` × `h` (chosen by the test, not read from the app).
+pub fn screen_at(app: &App, w: u16, h: u16) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| f.render_widget(app, f.area())).unwrap();
     let buf = t.backend().buffer().clone();
     (0..buf.area.height)
@@ -129,3 +135,38 @@ pub fn text(app: &App) -> String {
 }
 
 pub const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+/// The text inside the popup whose title starts with `title`, its wrapped rows joined by
+/// spaces (read off the screen, so it is what a person sees).
+pub fn panel(app: &App, title: &str) -> String {
+    let rows = screen(app);
+    let head = format!("┌ {title}");
+    let (top, col) = rows
+        .iter()
+        .enumerate()
+        .find_map(|(y, r)| {
+            let chars: Vec<char> = r.chars().collect();
+            let h: Vec<char> = head.chars().collect();
+            chars
+                .windows(h.len())
+                .position(|w| w == h.as_slice())
+                .map(|x| (y, x))
+        })
+        .unwrap_or_else(|| panic!("no panel titled {title}:\n{}", rows.join("\n")));
+    let width = rows[top].chars().skip(col).position(|c| c == '┐').unwrap();
+    let mut out = Vec::new();
+    for r in &rows[top + 1..] {
+        let inside: String = r.chars().skip(col).take(width + 1).collect();
+        if inside.starts_with('└') {
+            break;
+        }
+        out.push(
+            inside
+                .trim_start_matches('│')
+                .trim_end_matches('│')
+                .trim()
+                .to_owned(),
+        );
+    }
+    out.join(" ")
+}

@@ -1,10 +1,7 @@
-//! Drawing. `impl Widget for &App`: every view reads the state and never changes it.
-
-mod editor;
-mod popups;
-mod response;
-mod sidebar;
-pub mod theme;
+//! Drawing the whole screen: `impl Widget for &App` lays the panes out once per frame, lets
+//! each component draw itself (recording where, for the mouse), and draws the header line
+//! and the footer (status, then the focused pane's hints from the key table; how to quit
+//! and get help is always shown at the right).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -12,20 +9,36 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::app::{App, Focus, Level};
-use super::keymap;
+use super::app::{App, Focus, Level, Tab};
+use super::components::{Component, View};
+use super::layout;
+use super::theme;
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let a = self.areas();
+        let wide = self.focus == Focus::Sidebar && self.sidebar.tab != Tab::Payloads;
+        let a = layout::areas(area, wide);
+        self.areas.set(a);
+        let view = |pane: Focus| View {
+            focused: self.focus == pane && self.popup.is_none(),
+            now: self.now,
+            sending: self.sending.is_some(),
+            open: self.editor.path.as_deref(),
+        };
         header(self, a.header, buf);
-        sidebar::render(self, a.sidebar, buf);
+        self.sidebar.render(a.sidebar, buf, view(Focus::Sidebar));
         if a.editor.width > 0 {
-            editor::render(self, a.editor, buf);
-            response::render(self, a.response, buf);
+            self.editor.render(a.editor, buf, view(Focus::Editor));
+            self.response.render(a.response, buf, view(Focus::Response));
+        } else {
+            // Not drawn: nothing of theirs may catch a click.
+            self.editor.drawn.set(Rect::default());
+            self.response.hide();
         }
         footer(self, a.footer, buf);
-        popups::render(self, area, buf);
+        if let Some(popup) = &self.popup {
+            popup.render(area, buf, view(Focus::Sidebar));
+        }
     }
 }
 
@@ -100,21 +113,26 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     if !spans.is_empty() {
         spans.push(Span::styled("│ ", theme::dim()));
     }
-    let hints = keymap::hints(app.focus, app.tab);
-    spans.push(Span::styled(hints, theme::dim()));
-    Paragraph::new(Line::from(spans)).render(area, buf);
-}
-
-/// Whether `focus` is the focused pane (and no popup steals the keys).
-fn focused(app: &App, focus: Focus) -> bool {
-    app.focus == focus && app.popup.is_none()
-}
-
-/// Writes `text` clipped to `area`'s first row.
-#[allow(clippy::needless_pass_by_value)] // call sites build the line inline
-fn line_at(buf: &mut Buffer, area: Rect, y: u16, line: Line<'_>) {
-    if y >= area.y + area.height || area.width == 0 {
-        return;
+    let hints = match &app.popup {
+        Some(p) => p.hints(),
+        None => match app.focus {
+            Focus::Sidebar => app.sidebar.hints(),
+            Focus::Editor => app.editor.hints(),
+            Focus::Response => app.response.hints(),
+        },
+    };
+    // How to quit and get help stays visible however long the status is.
+    let always = "F1:help ^Q:quit";
+    let rest = hints.replace(" F1:help ^Q:quit", "");
+    spans.push(Span::styled(rest, theme::dim()));
+    let tail_w = u16::try_from(always.len() + 1).unwrap_or(0);
+    let left = Rect {
+        width: area.width.saturating_sub(tail_w),
+        ..area
+    };
+    Paragraph::new(Line::from(spans)).render(left, buf);
+    if area.width > tail_w {
+        let x = area.x + area.width - tail_w;
+        buf.set_string(x, area.y, format!(" {always}"), theme::dim());
     }
-    buf.set_line(area.x, y, &line, area.width);
 }

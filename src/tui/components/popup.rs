@@ -1,0 +1,299 @@
+//! Modals over the panes: help, the environment switcher, the operation's docs, the
+//! variables table and the error panel. Every text popup wraps and scrolls, so nothing a
+//! person must read is cut.
+
+use std::cell::Cell;
+
+use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::{wrapped_rows, Command, Component, Ctx, Handled, View};
+use crate::tui::jsonlex::EditKind;
+use crate::tui::keys::{self, Action, Scope};
+use crate::tui::list::SelectList;
+use crate::tui::model::VarValue;
+use crate::tui::theme;
+
+/// What a popup shows.
+#[derive(Debug, Clone)]
+pub enum PopupKind {
+    /// Every key, from the key table.
+    Help,
+    /// Choose an environment.
+    Environments {
+        /// The names, `sandbox` first.
+        names: Vec<String>,
+        /// The current one.
+        current: String,
+        /// The highlighted one.
+        list: SelectList,
+    },
+    /// The payload's variables and their values.
+    Variables {
+        /// The variables.
+        vars: Vec<VarValue>,
+        /// Whether values are shown in clear.
+        revealed: bool,
+    },
+    /// A titled text: the docs, or an error to read in full.
+    Text {
+        /// The title.
+        title: String,
+        /// The lines (they wrap).
+        lines: Vec<Line<'static>>,
+        /// Whether it reports a failure (red border).
+        error: bool,
+    },
+}
+
+/// A modal with its scroll position and the area it drew last.
+#[derive(Debug, Clone)]
+pub struct Popup {
+    /// What it shows.
+    pub kind: PopupKind,
+    scroll: u16,
+    max_scroll: Cell<u16>,
+    area: Cell<Rect>,
+}
+
+impl Popup {
+    /// A popup of `kind`, scrolled to the top.
+    pub fn new(kind: PopupKind) -> Self {
+        Self {
+            kind,
+            scroll: 0,
+            max_scroll: Cell::new(u16::MAX),
+            area: Cell::new(Rect::default()),
+        }
+    }
+
+    /// A text popup.
+    pub fn text(title: impl Into<String>, lines: Vec<Line<'static>>) -> Self {
+        Self::new(PopupKind::Text {
+            title: title.into(),
+            lines,
+            error: false,
+        })
+    }
+
+    /// The error panel: `message` wraps and scrolls.
+    pub fn error(title: impl Into<String>, message: &str) -> Self {
+        Self::new(PopupKind::Text {
+            title: title.into(),
+            lines: message.lines().map(|l| Line::raw(l.to_owned())).collect(),
+            error: true,
+        })
+    }
+
+    /// Rows scrolled.
+    pub fn scroll(&self) -> u16 {
+        self.scroll
+    }
+
+    fn scroll_by(&mut self, delta: i32) {
+        let max = i32::from(self.max_scroll.get());
+        let next = (i32::from(self.scroll) + delta).clamp(0, max);
+        self.scroll = u16::try_from(next).unwrap_or(0);
+    }
+
+    fn title(&self) -> String {
+        match &self.kind {
+            PopupKind::Help => "Keys — ↑↓ PgUp/PgDn scroll, Esc closes".into(),
+            PopupKind::Environments { .. } => "Environment — Enter switches, Esc closes".into(),
+            PopupKind::Variables { revealed, .. } => format!(
+                "Variables ({}) — v {}, Esc closes",
+                if *revealed {
+                    "in clear"
+                } else {
+                    "secrets masked"
+                },
+                if *revealed { "masks" } else { "reveals" }
+            ),
+            PopupKind::Text { title, .. } => format!("{title} — ↑↓ scroll, Esc closes"),
+        }
+    }
+
+    fn lines(&self) -> Vec<Line<'static>> {
+        match &self.kind {
+            PopupKind::Help => help_lines(),
+            PopupKind::Environments {
+                names,
+                current,
+                list,
+            } => names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let mark = if name == current { "● " } else { "  " };
+                    let line = Line::raw(format!("{mark}{name}"));
+                    if i == list.selected() {
+                        line.style(theme::selected())
+                    } else {
+                        line
+                    }
+                })
+                .collect(),
+            PopupKind::Variables { vars, revealed } => variable_lines(vars, *revealed),
+            PopupKind::Text { lines, .. } => lines.clone(),
+        }
+    }
+}
+
+impl Component for Popup {
+    fn handle_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) -> Handled {
+        if let PopupKind::Environments { names, list, .. } = &mut self.kind {
+            match key.code {
+                KeyCode::Up => list.apply(Action::Up),
+                KeyCode::Down => list.apply(Action::Down),
+                KeyCode::Enter => {
+                    if let Some(name) = names.get(list.selected()) {
+                        cx.command(Command::SwitchEnv(name.clone()));
+                    }
+                    return Handled::NotConsumed;
+                }
+                KeyCode::Esc | KeyCode::Char('q') => return Handled::NotConsumed,
+                _ => false,
+            };
+            return Handled::Consumed;
+        }
+        if matches!(self.kind, PopupKind::Help)
+            && matches!(keys::action(Scope::Global, key), Some(Action::Help))
+        {
+            return Handled::NotConsumed;
+        }
+        match (key.code, keys::action(Scope::Popup, key)) {
+            (KeyCode::Up | KeyCode::Char('k'), _) => self.scroll_by(-1),
+            (KeyCode::Down | KeyCode::Char('j'), _) => self.scroll_by(1),
+            (KeyCode::PageUp, _) => self.scroll_by(-10),
+            (KeyCode::PageDown | KeyCode::Char(' '), _) => self.scroll_by(10),
+            (KeyCode::Home, _) => self.scroll = 0,
+            (KeyCode::End, _) => self.scroll = self.max_scroll.get(),
+            (_, Some(Action::Reveal)) => match &mut self.kind {
+                PopupKind::Variables { revealed, .. } => *revealed = !*revealed,
+                _ => return Handled::NotConsumed,
+            },
+            // Esc, q, Enter and anything else close it.
+            _ => return Handled::NotConsumed,
+        }
+        Handled::Consumed
+    }
+
+    fn handle_mouse(&mut self, mouse: MouseEvent, _cx: &mut Ctx<'_>) -> Handled {
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.scroll_by(3),
+            MouseEventKind::ScrollUp => self.scroll_by(-3),
+            MouseEventKind::Down(_) if self.contains(mouse.column, mouse.row) => {}
+            _ => return Handled::NotConsumed,
+        }
+        Handled::Consumed
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, _view: View<'_>) {
+        let lines = self.lines();
+        let width = (area.width * 4 / 5).max(20).min(area.width);
+        let inner_w = usize::from(width.saturating_sub(2)).max(1);
+        let rows = wrapped_rows(&lines, inner_w);
+        let height = u16::try_from(rows + 2)
+            .unwrap_or(u16::MAX)
+            .clamp(5, area.height.saturating_sub(2).max(5))
+            .min(area.height);
+        let rect = Rect {
+            x: area.x + (area.width - width) / 2,
+            y: area.y + (area.height - height) / 2,
+            width,
+            height,
+        };
+        self.area.set(rect);
+        let visible = usize::from(height.saturating_sub(2));
+        let max = u16::try_from(rows.saturating_sub(visible)).unwrap_or(u16::MAX);
+        self.max_scroll.set(max);
+        let scroll = self.scroll.min(max);
+        Clear.render(rect, buf);
+        let error = matches!(self.kind, PopupKind::Text { error: true, .. });
+        let border = if error {
+            theme::error()
+        } else {
+            theme::border(true)
+        };
+        let mut title = self.title();
+        if max > 0 {
+            title = format!("{title} — {}/{}", scroll + 1, max + 1);
+        }
+        Paragraph::new(lines)
+            .scroll((scroll, 0))
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(border)
+                    .title(format!(" {title} ")),
+            )
+            .render(rect, buf);
+    }
+
+    fn contains(&self, col: u16, row: u16) -> bool {
+        self.area.get().contains(Position { x: col, y: row })
+    }
+
+    fn hints(&self) -> String {
+        let mut h = keys::hints(&[Scope::Popup]);
+        if matches!(self.kind, PopupKind::Variables { .. }) {
+            h = format!("v:reveal {h}");
+        }
+        h
+    }
+
+    fn captures_input(&self) -> bool {
+        true
+    }
+}
+
+fn help_lines() -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut section = "";
+    for (sec, key, what) in keys::help_rows() {
+        if sec != section {
+            section = sec;
+            lines.push(Line::styled(
+                sec.to_owned(),
+                Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            ));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {key:<22}"), Style::new().fg(Color::Cyan)),
+            Span::raw(what.to_owned()),
+        ]));
+    }
+    lines
+}
+
+fn variable_lines(vars: &[VarValue], revealed: bool) -> Vec<Line<'static>> {
+    if vars.is_empty() {
+        return vec![Line::styled(
+            "this payload uses no {{variables}}",
+            theme::dim(),
+        )];
+    }
+    vars.iter()
+        .map(|v| {
+            let value = match (&v.value, &v.clear) {
+                (Some(_), Some(clear)) if revealed => Span::raw(clear.clone()),
+                (Some(val), _) => Span::raw(val.clone()),
+                (None, _) => Span::styled("unknown: the send will be refused", theme::error()),
+            };
+            Line::from(vec![
+                Span::styled(
+                    format!("{{{{{}}}}} ", v.name),
+                    theme::edit(EditKind::Variable),
+                ),
+                Span::styled("= ", theme::dim()),
+                value,
+                Span::styled(format!("  ({})", v.source), theme::dim()),
+            ])
+        })
+        .collect()
+}
