@@ -201,7 +201,7 @@ impl App {
                 replace,
                 restored,
             } => match result {
-                Ok(info) => self.payload_loaded(path, info, replace, restored),
+                Ok(info) => self.payload_loaded(&path, info, replace, restored),
                 Err(e) => self.fail("cannot open the payload", &e),
             },
             Message::EnvsLoaded { names, current } => {
@@ -324,13 +324,13 @@ impl App {
 
     fn payload_loaded(
         &mut self,
-        path: PathBuf,
+        path: &Path,
         info: PayloadInfo,
         replace: Option<String>,
         restored: bool,
     ) {
         let sidecar_error = info.sidecar_error.clone();
-        let same = self.editor.path.as_ref() == Some(&path);
+        let same = self.editor.path.as_deref() == Some(path);
         if same && !restored && replace.is_some() {
             // Loading a recorded request over the open payload is one more edit: Ctrl+Z
             // brings back what was there, unsaved edits included.
@@ -344,7 +344,7 @@ impl App {
                 // Another payload's last response is not this one's.
                 self.response.clear();
             }
-            self.editor = Editor::new(Some(path.clone()), info, replace);
+            self.editor = Editor::new(Some(path.to_path_buf()), info, replace);
             if self.editor.is_dirty() {
                 self.edited();
             }

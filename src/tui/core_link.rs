@@ -324,7 +324,12 @@ fn refusal(e: TemplateError) -> SendFailure {
         }
         | TemplateError::Variable {
             file, line, col, ..
-        } if !file.ends_with(".toml") => Some((*line, *col)),
+        } if !Path::new(file)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml")) =>
+        {
+            Some((*line, *col))
+        }
         _ => None,
     };
     SendFailure::Refused(Refusal {

@@ -411,7 +411,7 @@ pub fn next_wake(app: &App, now: SystemTime) -> Option<Duration> {
     if app.sending.is_some() {
         return Some(SPINNER_PERIOD);
     }
-    if app.tab == Tab::Tokens && !app.tokens.is_empty() {
+    if app.tab() == Tab::Tokens && !app.sidebar.tokens.filtered().is_empty() {
         let into_second = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::from(d.subsec_nanos()));
@@ -599,7 +599,7 @@ mod tests {
     fn an_idle_screen_with_nothing_moving_never_wakes() {
         let mut app = App::new(Rect::new(0, 0, 110, 30), 1_800_000_000);
         assert_eq!(next_wake(&app, at(1_800_000_000, 250)), None);
-        app.tab = Tab::Tokens;
+        app.sidebar.tab = Tab::Tokens;
         assert_eq!(
             next_wake(&app, at(1_800_000_000, 250)),
             None,
@@ -610,7 +610,7 @@ mod tests {
     #[test]
     fn countdowns_wake_just_past_each_second_and_the_spinner_ten_times_a_second() {
         let mut app = App::new(Rect::new(0, 0, 110, 30), 1_800_000_000);
-        app.tokens.push(TokenRow {
+        app.sidebar.tokens.set_rows(vec![TokenRow {
             id: 1,
             format: "mesibo".into(),
             token: "0123456789abcdef".into(),
@@ -619,13 +619,13 @@ mod tests {
             issued_at: Some(1_800_000_000),
             expires_at: Some(1_800_000_600),
             claims: serde_json::Value::Null,
-        });
+        }]);
         assert_eq!(
             next_wake(&app, at(1_800_000_000, 250)),
             None,
             "Payloads tab"
         );
-        app.tab = Tab::Tokens;
+        app.sidebar.tab = Tab::Tokens;
         assert_eq!(
             next_wake(&app, at(1_800_000_000, 250)),
             Some(Duration::from_millis(752))
@@ -634,7 +634,7 @@ mod tests {
             next_wake(&app, at(1_800_000_001, 999)),
             Some(Duration::from_millis(3))
         );
-        app.tab = Tab::Payloads;
+        app.sidebar.tab = Tab::Payloads;
         app.sending = Some(crate::tui::app::InFlight {
             id: 2,
             started: std::time::Instant::now(),

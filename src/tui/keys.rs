@@ -4,6 +4,8 @@
 //! README's key table ([`readme_table`], checked by a test) are all read from [`KEYS`], so a
 //! binding changed here changes everywhere at once.
 
+use std::fmt::Write as _;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.
@@ -308,7 +310,7 @@ pub fn readme_table() -> String {
             .filter(|b| b.scope == scope)
             .map(|b| format!("{} {}", b.keys, b.help))
             .collect();
-        out.push_str(&format!("| {} | {} |\n", scope.title(), cells.join(" · ")));
+        let _ = writeln!(out, "| {} | {} |", scope.title(), cells.join(" · "));
     }
     out
 }

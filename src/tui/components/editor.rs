@@ -236,6 +236,7 @@ impl Component for Editor {
 }
 
 impl Editor {
+    #[allow(clippy::many_single_char_names)] // x, y, w: screen geometry
     fn draw_lines(&self, inner: Rect, text: Rect, buf: &mut Buffer, focused: bool) {
         let lines = self.area.lines();
         let (top, left) = (self.top.get(), self.left.get());

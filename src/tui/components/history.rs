@@ -109,7 +109,7 @@ impl Component for HistoryPane {
                     cell("#", id_w),
                     cell("when (UTC)", when_w),
                     cell("st", st_w),
-                    format!("{:>ms_w$}", "ms"),
+                    " ".repeat(ms_w - 2) + "ms",
                     cell("env", env_w),
                 ),
                 theme::dim(),

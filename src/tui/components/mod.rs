@@ -185,24 +185,8 @@ pub fn cell(s: &str, n: usize) -> String {
     use unicode_width::UnicodeWidthStr as _;
     let mut out = clip(s, n);
     let w = out.width();
-    out.extend(std::iter::repeat(' ').take(n.saturating_sub(w)));
+    out.extend(std::iter::repeat_n(' ', n.saturating_sub(w)));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clipping_counts_display_columns() {
-        assert_eq!(clip("create-users-batch.json", 12), "create-user…");
-        assert_eq!(
-            clip_left("payloads/agora/create-users-batch.json", 16),
-            "…sers-batch.json"
-        );
-        assert_eq!(cell("名前", 6), "名前  ");
-        assert_eq!(cell("abcdef", 4), "abc…");
-    }
 }
 
 /// Largest text sent through OSC 52: the whole sequence stays within 100,000 bytes, hterm's
@@ -226,4 +210,20 @@ pub fn copy(cx: &mut Ctx<'_>, text: String, what: &str, file_hint: Option<&str>)
         Level::Info,
         format!("{what} copied to the clipboard (OSC 52)"),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_counts_display_columns() {
+        assert_eq!(clip("create-users-batch.json", 12), "create-user…");
+        assert_eq!(
+            clip_left("payloads/agora/create-users-batch.json", 16),
+            "…sers-batch.json"
+        );
+        assert_eq!(cell("名前", 6), "名前  ");
+        assert_eq!(cell("abcdef", 4), "abc…");
+    }
 }
