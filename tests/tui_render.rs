@@ -18,8 +18,17 @@ fn start_screen_shows_environment_tabs_payloads_and_keys() {
         assert!(s.contains("Payloads History Tokens"), "{s}");
         assert!(s.contains("mesibo-backend-payload.json"), "{s}");
         assert!(s.contains("Open a payload"), "{s}");
-        assert!(s.contains("F1:help"), "{s}");
-        assert_eq!(screen(&app).len(), usize::from(h));
+        // Drawn on a terminal of the test's size (not the app's): the footer is on the
+        // last row and ends at the last column.
+        let rows = screen_at(&app, w, h);
+        assert!(
+            rows[usize::from(h) - 1].ends_with("F1:help ^Q:quit"),
+            "{rows:#?}"
+        );
+        assert!(
+            rows[1].ends_with('┐'),
+            "the right border is at column {w}: {rows:#?}"
+        );
     }
 }
 
@@ -90,13 +99,12 @@ fn unknown_variable_refusal_is_shown_and_marked() {
         app.update(Message::SendRefused {
             id,
             refusal: Refusal {
-                message: "payloads/mesibo-backend-payload.json:1:31: unknown variable `app_token`"
+                message: "payloads/mesibo-backend-payload.json:1:26: unknown variable `app_token`"
                     .into(),
-                at: Some((1, 31)),
+                at: Some((1, 26)),
             },
         });
         assert!(app.sending.is_none());
-        assert_eq!(app.editor.refused_at, Some((1, 31)));
         // At 80 columns the message is longer than the status line: the error panel shows
         // it whole; at 160 the status line holds it.
         let s = if w < 100 {
@@ -105,9 +113,24 @@ fn unknown_variable_refusal_is_shown_and_marked() {
             text(&app)
         };
         assert!(
-            s.contains("not sent: payloads/mesibo-backend-payload.json:1:31: unknown variable"),
+            s.contains("not sent: payloads/mesibo-backend-payload.json:1:26: unknown variable"),
             "{s}"
         );
+        // What a user sees: the spot in the editor, line 1 column 26, marked in red.
+        app.update(key(KeyCode::Esc));
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+        let buf = t.backend().buffer().clone();
+        let marked: Vec<(u16, u16)> = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| buf[(x, y)].bg == ratatui::style::Color::Red)
+            .collect();
+        assert_eq!(marked.len(), 1, "one spot: {marked:?}");
+        let (x, y) = marked[0];
+        // Column 26 of `{"op":"useradd","token":"{{app_token}}"…` is the `{{` of the variable.
+        assert_eq!(buf[(x, y)].symbol(), "{");
+        assert_eq!(buf[(x + 1, y)].symbol(), "{");
+        assert_eq!(buf[(x + 2, y)].symbol(), "a");
     }
 }
 
@@ -185,7 +208,16 @@ fn network_errors_land_in_the_status_line() {
             id,
             result: Err("cannot connect to http://127.0.0.1:9/backend/: refused".into()),
         });
-        assert!(text(&app).contains("cannot connect to http://127.0.0.1:9/backend/"));
+        let s = text(&app);
+        // Shown in red in the status line, the spinner gone, nothing pretending to be an
+        // answer in the response pane.
+        let last = screen(&app).pop().unwrap();
+        assert!(last.starts_with("cannot connect"), "{last}");
+        assert!(!s.contains("sending"), "{s}");
+        assert!(
+            s.contains("F5 sends the payload; the response shows here."),
+            "{s}"
+        );
     }
 }
 
@@ -218,7 +250,25 @@ fn search_marks_matches_and_reports_their_count() {
         app.update(Message::SearchDone { id, query, matches });
         let s = text(&app);
         assert!(s.contains("/needle 1/4"), "{s}");
-        assert!(s.contains("\"needle\""), "{s}");
+        // The matches are marked: the current one yellow, the others grey, nothing else.
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+        let buf = t.backend().buffer().clone();
+        let marked = |bg| -> Vec<String> {
+            (0..h)
+                .map(|y| {
+                    (0..w)
+                        .filter(|&x| buf[(x, y)].bg == bg)
+                        .map(|x| buf[(x, y)].symbol().to_owned())
+                        .collect::<String>()
+                })
+                .filter(|l| !l.is_empty())
+                .collect()
+        };
+        assert_eq!(marked(ratatui::style::Color::Yellow), vec!["needle"], "{s}");
+        for other in marked(ratatui::style::Color::DarkGray) {
+            assert_eq!(other, "needle", "{s}");
+        }
         app.update(key(KeyCode::Char('n')));
         assert!(text(&app).contains("/needle 2/4"));
     }
@@ -304,12 +354,32 @@ fn history_lists_exchanges_newest_first() {
             },
         ])));
         app.sidebar.tab = Tab::History;
-        let s = text(&app);
-        let first = s.find("12 ").unwrap();
-        let second = s.find("11 ").unwrap();
-        assert!(first < second, "{s}");
-        assert!(s.contains("err"), "{s}");
-        assert!(s.contains("r:replay"), "{s}");
+        let s = screen(&app);
+        let row = |id: &str| {
+            s.iter()
+                .position(|l| l.starts_with(&format!("│{id} ")))
+                .unwrap()
+        };
+        assert!(row("12") < row("11"), "{s:#?}");
+        // 1_800_000_000 is 2027-01-15T08:00:00Z (date -u -d @1800000000).
+        let cols = |r: usize| {
+            s[r].split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            cols(row("12"))[1..4],
+            ["08:00:00", "200", "4"],
+            "{}",
+            s[row("12")]
+        );
+        assert_eq!(
+            cols(row("11"))[1..4],
+            ["07:59:30", "err", "0"],
+            "{}",
+            s[row("11")]
+        );
+        assert!(s.last().unwrap().contains("r:replay"), "{s:#?}");
     }
 }
 
@@ -381,8 +451,38 @@ fn draft_restore_is_announced() {
 fn resize_relayouts() {
     for (w, h) in SIZES {
         let mut app = app(w, h);
-        app.update(Message::Input(crossterm::event::Event::Resize(160, 48)));
-        assert_eq!(screen(&app).len(), 48);
-        assert_eq!(screen(&app)[0].chars().count(), 160);
+        open(&mut app, MESIBO);
+        let (w2, h2) = if w == 80 { (160, 48) } else { (80, 24) };
+        app.update(Message::Input(crossterm::event::Event::Resize(w2, h2)));
+        // The new size side by side (≥ 140 columns) or stacked, drawn at the new size.
+        let rows = screen_at(&app, w2, h2);
+        let editor_row = rows
+            .iter()
+            .position(|l| l.contains("┌ mesibo-backend-payload.json"))
+            .unwrap();
+        let response_row = rows.iter().position(|l| l.contains("┌ Response")).unwrap();
+        if w2 >= 140 {
+            assert_eq!(editor_row, response_row, "side by side at {w2}: {rows:#?}");
+        } else {
+            assert!(editor_row < response_row, "stacked at {w2}: {rows:#?}");
+        }
+        // A click is hit-tested against that frame: the editor's first text cell.
+        let x = rows[editor_row + 1]
+            .chars()
+            .collect::<Vec<_>>()
+            .windows(5)
+            .position(|c| c.iter().collect::<String>() == "   1 ")
+            .unwrap();
+        app.focus = Focus::Sidebar;
+        app.update(Message::Input(crossterm::event::Event::Mouse(
+            crossterm::event::MouseEvent {
+                kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+                column: u16::try_from(x + 7).unwrap(),
+                row: u16::try_from(editor_row + 1).unwrap(),
+                modifiers: crossterm::event::KeyModifiers::NONE,
+            },
+        )));
+        assert_eq!(app.focus, Focus::Editor);
+        assert_eq!(app.editor.area.cursor(), (0, 2));
     }
 }
