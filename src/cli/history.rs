@@ -1,5 +1,7 @@
 //! `apiplay history` and `apiplay tokens`: reading the history store.
 
+use std::io::Write as _;
+
 use clap::{Args, ValueEnum};
 
 use super::output;
@@ -73,15 +75,17 @@ pub struct TokensArgs {
 /// Runs `apiplay history`.
 pub fn history(args: &HistoryArgs) -> anyhow::Result<Outcome> {
     let store = Store::open_default()?;
+    let mut out = std::io::stdout().lock();
     let rows = store.list_exchanges(args.limit, None)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(Outcome::Ok);
     }
     if rows.is_empty() {
-        println!(
+        writeln!(
+            out,
             "no exchanges yet; send one with `apiplay send payloads/mesibo-backend-payload.json`"
-        );
+        )?;
     }
     for row in rows {
         let outcome = match (row.status, &row.error) {
@@ -92,7 +96,8 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<Outcome> {
         let ms = row
             .elapsed_ms
             .map_or_else(|| "-".to_owned(), |m| format!("{m:.1} ms"));
-        println!(
+        writeln!(
+            out,
             "#{:<5} {}  {:<8} {:<6} {:<10} {:>9}  {}",
             row.id,
             clock::rfc3339(row.started_at_ms / 1000),
@@ -101,7 +106,7 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<Outcome> {
             outcome,
             ms,
             row.payload
-        );
+        )?;
     }
     Ok(Outcome::Ok)
 }
@@ -109,6 +114,7 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<Outcome> {
 /// Runs `apiplay tokens`.
 pub fn tokens(args: &TokensArgs) -> anyhow::Result<Outcome> {
     let store = Store::open_default()?;
+    let mut out = std::io::stdout().lock();
     let now = clock::now_unix();
     let filter = TokenFilter {
         subject: args.subject.clone(),
@@ -118,11 +124,11 @@ pub fn tokens(args: &TokensArgs) -> anyhow::Result<Outcome> {
     };
     let rows = store.list_tokens(&filter)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(Outcome::Ok);
     }
     if rows.is_empty() {
-        println!("no tokens{}", if args.active { " active" } else { "" });
+        writeln!(out, "no tokens{}", if args.active { " active" } else { "" })?;
     }
     for row in rows {
         let t = &row.token;
@@ -135,7 +141,8 @@ pub fn tokens(args: &TokensArgs) -> anyhow::Result<Outcome> {
         } else {
             output::mask(&t.token)
         };
-        println!(
+        writeln!(
+            out,
             "#{:<5} {:<12} {:<24} {:<22} {}  {}",
             row.id,
             t.format.as_str(),
@@ -143,7 +150,7 @@ pub fn tokens(args: &TokensArgs) -> anyhow::Result<Outcome> {
             output::short(t.app.as_deref().unwrap_or("-")),
             left,
             shown
-        );
+        )?;
     }
     Ok(Outcome::Ok)
 }

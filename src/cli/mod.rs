@@ -2,6 +2,23 @@
 //!
 //! Every command returns an [`Outcome`]; errors are reported once, here, with their whole
 //! context chain, and mapped to the exit codes of DESIGN.md by [`crate::exit::classify`].
+//!
+//! Output to a closed pipe (`apiplay tokens | head -1`) ends quietly, as `cat` does: every
+//! command writes its stdout with `writeln!(out, ..)?` on a locked `std::io::stdout()`, so a
+//! write into a closed pipe is an `io::Error` of kind `BrokenPipe` that travels up like any
+//! other error, and [`main`] turns it into a quiet exit 0. Messages for stderr go through
+//! [`say!`], which drops them when stderr is closed. `println!`/`eprintln!` (which panic on a
+//! closed pipe) are denied in this module tree so no command slips past the mechanism.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+/// `eprintln!` that never panics: a message for a closed stderr has nowhere to go.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod history;
 mod output;
@@ -63,11 +80,22 @@ pub struct TuiArgs {
 pub fn main(cli: Cli) -> ExitCode {
     match run(cli) {
         Ok(outcome) => outcome.into(),
+        // The reader went away (`| head -1`): it has what it wanted; nothing to report.
+        Err(err) if is_broken_pipe(&err) => Outcome::Ok.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            say!("error: {err:#}");
             exit::classify(&err).into()
         }
     }
+}
+
+/// Whether an error comes from writing into a pipe whose reader has gone.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {

@@ -105,7 +105,7 @@ pub fn body(
     }
     let text = String::from_utf8_lossy(body);
     if matches!(text, std::borrow::Cow::Owned(_)) {
-        eprintln!("note: the body is not valid UTF-8; invalid bytes are shown as �, use --output raw for the bytes");
+        say!("note: the body is not valid UTF-8; invalid bytes are shown as �, use --output raw for the bytes");
     }
     let safe: String = text
         .chars()

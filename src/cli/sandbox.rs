@@ -2,6 +2,7 @@
 //! route table, serves until Ctrl-C or SIGTERM, then stops cleanly (requests in flight are
 //! answered and committed before the store closes).
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -44,9 +45,9 @@ pub fn run(args: &SandboxArgs) -> anyhow::Result<Outcome> {
                 args.listen
             )
         })?;
-        print!("{}", banner(&handle.url(), db.as_deref()));
+        write!(std::io::stdout().lock(), "{}", banner(&handle.url(), db.as_deref()))?;
         wait_for_stop().await;
-        eprintln!("stopping the sandbox...");
+        say!("stopping the sandbox...");
         handle.shutdown().await;
         Ok(Outcome::Ok)
     })

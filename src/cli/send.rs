@@ -1,7 +1,7 @@
 //! `apiplay send` and `apiplay replay`: one request through the session, printed and recorded.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -9,7 +9,9 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use super::output;
-use crate::collection::{parse_cli_var, PayloadTemplate, SidecarFile};
+use crate::collection::{
+    parse_cli_var, read_capped, PayloadTemplate, SidecarFile, DEFAULT_MAX_REQUEST, MAX_REQUEST_HINT,
+};
 use crate::exit::Outcome;
 use crate::http::{EngineOptions, DEFAULT_MAX_BODY};
 use crate::session::{Sent, Session, SessionOptions};
@@ -64,6 +66,9 @@ pub struct SendArgs {
     /// Do not record the exchange or its tokens.
     #[arg(long)]
     pub no_history: bool,
+    /// Largest request body (file or standard input) read, in bytes; nothing past it is read.
+    #[arg(long, default_value_t = DEFAULT_MAX_REQUEST, value_name = "BYTES")]
+    pub max_request: u64,
     /// Engine limits.
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -92,17 +97,19 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// Runs `apiplay send`.
 pub fn send(args: &SendArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
     let template = if args.file.as_os_str() == "-" {
-        let mut body = String::new();
-        std::io::stdin()
-            .read_to_string(&mut body)
-            .context("reading the payload from standard input")?;
+        let body = read_capped(
+            std::io::stdin().lock(),
+            "standard input",
+            args.max_request,
+            MAX_REQUEST_HINT,
+        )?;
         PayloadTemplate {
             name: "<stdin>".to_owned(),
             body,
             sidecar: SidecarFile::default(),
         }
     } else {
-        PayloadTemplate::load(&args.file)?
+        PayloadTemplate::load_capped(&args.file, args.max_request)?
     };
     // Nothing starts (no sandbox, no store) for a body that cannot be sent.
     template.validate()?;
@@ -149,7 +156,7 @@ pub fn replay(args: &ReplayArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
 
 fn warn_store(session: &Session) {
     if let Some(warning) = session.store_warning() {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
 }
 
@@ -158,7 +165,7 @@ fn finish(sent: &Sent, mode: OutputMode) -> anyhow::Result<Outcome> {
     let recorded = match sent.record() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("warning: {e}; the exchange was not recorded");
+            say!("warning: {e}; the exchange was not recorded");
             None
         }
     };
@@ -168,16 +175,16 @@ fn finish(sent: &Sent, mode: OutputMode) -> anyhow::Result<Outcome> {
         Err(e) => return Err(e.clone().into()),
     };
     let stderr_colour = std::io::stderr().is_terminal() && output::colour_allowed();
-    eprintln!(
+    say!(
         "{}",
         output::status_line(exchange, response, recorded.as_ref(), stderr_colour)
     );
     if let Some(recorded) = &recorded {
         for token in &recorded.tokens {
-            eprintln!("{}", output::token_line(token));
+            say!("{}", output::token_line(token));
         }
         for (name, value) in &recorded.captures {
-            eprintln!(
+            say!(
                 "captured {name} = {}",
                 output::short(&crate::collection::template::value_text(value))
             );

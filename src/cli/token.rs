@@ -6,7 +6,7 @@
 
 mod mint;
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -73,38 +73,47 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<Outcome> {
     }
 }
 
+/// The most `token decode -` and `token verify -` read from standard input: 1 MiB, far
+/// above any token (the largest, a Twilio grant set, is a few KiB).
+const MAX_TOKEN_INPUT: u64 = 1024 * 1024;
+
 /// The token argument, or standard input for `-` (trimmed either way).
 fn read_token(arg: &str) -> anyhow::Result<String> {
     if arg != "-" {
         return Ok(arg.trim().to_owned());
     }
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .context("cannot read the token from standard input")?;
+    let text = crate::collection::read_capped(
+        std::io::stdin().lock(),
+        "standard input",
+        MAX_TOKEN_INPUT,
+        "No token is that long; pass the token itself.",
+    )
+    .context("cannot read the token from standard input")?;
     Ok(text.trim().to_owned())
 }
 
 fn decode(token: &str, json: bool) -> anyhow::Result<Outcome> {
     let decoded = tokens::decode(token).context("cannot decode the token")?;
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(&decoded)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&decoded)?)?;
     } else {
-        print_account(&decoded);
+        print_account(&mut out, &decoded)?;
     }
     Ok(Outcome::Ok)
 }
 
 /// Prints the readable account, labels in bold on a terminal that allows colour.
-pub(crate) fn print_account(decoded: &DecodedToken) {
+pub(crate) fn print_account(out: &mut impl Write, decoded: &DecodedToken) -> std::io::Result<()> {
     let colour = std::io::stdout().is_terminal() && output::colour_allowed();
     for (label, value) in describe::account(decoded, clock::now_unix()) {
         if colour {
-            println!("\x1b[1;36m{label:>15}\x1b[0m  {value}");
+            writeln!(out, "\x1b[1;36m{label:>15}\x1b[0m  {value}")?;
         } else {
-            println!("{label:>15}  {value}");
+            writeln!(out, "{label:>15}  {value}")?;
         }
     }
+    Ok(())
 }
 
 /// A secret from its option or, failing that, from an environment variable.
@@ -116,10 +125,11 @@ pub(crate) fn secret_from(option: Option<&str>, var: &str) -> Option<String> {
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<Outcome> {
     let token = read_token(&args.token)?;
+    let mut out = std::io::stdout().lock();
     let decoded = match tokens::decode(&token) {
         Ok(decoded) => decoded,
         Err(err) => {
-            println!("malformed: {err}");
+            writeln!(out, "malformed: {err}")?;
             return Ok(Outcome::BadInput);
         }
     };
@@ -164,54 +174,62 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<Outcome> {
             vonage::verify(&token, &pem).map(|_| ())
         }
         TokenFormat::Mesibo | TokenFormat::Opaque => {
-            println!(
+            writeln!(
+                out,
                 "invalid: a {} token has no signature apiplay can check",
                 decoded.format
-            );
+            )?;
             return Ok(Outcome::ApiRefused);
         }
     };
     match result {
         Ok(()) => {}
         Err(VerifyError::Malformed(err)) => {
-            println!("malformed: {err}");
+            writeln!(out, "malformed: {err}")?;
             return Ok(Outcome::BadInput);
         }
         Err(VerifyError::BadKey(why)) => {
             anyhow::bail!("cannot verify with the key given: {why}")
         }
         Err(VerifyError::SignatureMismatch) => {
-            println!(
+            writeln!(
+                out,
                 "invalid: signature does not match ({} token; signed with another secret, or altered)",
                 decoded.format
-            );
+            )?;
             return Ok(Outcome::ApiRefused);
         }
     }
-    let now = clock::now_unix();
+    let (line, outcome) = expiry_verdict(&decoded, args.ignore_expiry, clock::now_unix());
+    writeln!(out, "{line}")?;
+    Ok(outcome)
+}
+
+/// What `verify` says of a correctly signed token, given its expiry.
+fn expiry_verdict(decoded: &DecodedToken, ignore_expiry: bool, now: i64) -> (String, Outcome) {
     match decoded.expires_at {
-        Some(exp) if exp <= now && !args.ignore_expiry => {
-            println!(
+        Some(exp) if exp <= now && !ignore_expiry => (
+            format!(
                 "invalid: signature matches but the token {} ({})",
                 clock::time_left(exp, now),
                 clock::rfc3339(exp)
-            );
-            Ok(Outcome::ApiRefused)
-        }
-        Some(exp) => {
-            println!(
+            ),
+            Outcome::ApiRefused,
+        ),
+        Some(exp) => (
+            format!(
                 "valid: {} signature matches; {}",
                 decoded.format,
                 clock::time_left(exp, now)
-            );
-            Ok(Outcome::Ok)
-        }
-        None => {
-            println!(
+            ),
+            Outcome::Ok,
+        ),
+        None => (
+            format!(
                 "valid: {} signature matches; no expiry in the token",
                 decoded.format
-            );
-            Ok(Outcome::Ok)
-        }
+            ),
+            Outcome::Ok,
+        ),
     }
 }

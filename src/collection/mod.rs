@@ -99,6 +99,16 @@ pub enum TemplateError {
         /// Why the body does not fit the encoding.
         source: form::FormError,
     },
+    /// A body (or sidecar) is larger than the request cap; nothing past the cap was read.
+    #[error("{file} is larger than {limit} bytes ({}), the limit of what apiplay reads; nothing past it was read. {hint}", crate::http::human_size(usize::try_from(*limit).unwrap_or(usize::MAX)))]
+    TooLarge {
+        /// The file, or `standard input`.
+        file: String,
+        /// The cap, in bytes.
+        limit: u64,
+        /// How to raise the cap.
+        hint: &'static str,
+    },
     /// The rendered URL is not a valid URL.
     #[error("{file}: `{url}` is not a valid URL: {message}")]
     BadUrl {
@@ -109,6 +119,62 @@ pub enum TemplateError {
         /// What the parser said.
         message: String,
     },
+}
+
+/// The default cap on a request body read from a file or standard input: 64 MiB.
+pub const DEFAULT_MAX_REQUEST: u64 = 64 * 1024 * 1024;
+
+/// How to raise the request cap, for [`TemplateError::TooLarge`].
+pub const MAX_REQUEST_HINT: &str =
+    "Nothing was sent; pass --max-request BYTES to `apiplay send` to raise the limit.";
+
+/// Reads at most `limit` bytes of UTF-8 text from `reader`: one byte more than the cap is
+/// [`TemplateError::TooLarge`] (with `hint` saying how to raise it), and nothing beyond it is
+/// read, so `/dev/zero` or an endless pipe costs `limit` bytes of memory, not all of it.
+/// `file` names the source in errors.
+pub fn read_capped(
+    reader: impl std::io::Read,
+    file: &str,
+    limit: u64,
+    hint: &'static str,
+) -> Result<String, TemplateError> {
+    use std::io::Read as _;
+    let io = |message: String| TemplateError::Io {
+        path: PathBuf::from(file),
+        message,
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(TemplateError::TooLarge {
+            file: file.to_owned(),
+            limit,
+            hint,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        io(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Reads a file of at most `limit` bytes with [`read_capped`]; `Ok(None)` if it does not exist.
+pub(crate) fn read_file_capped(path: &Path, limit: u64) -> Result<Option<String>, TemplateError> {
+    match std::fs::File::open(path) {
+        Ok(file) => {
+            read_capped(file, &path.display().to_string(), limit, MAX_REQUEST_HINT).map(Some)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(TemplateError::Io {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }),
+    }
 }
 
 /// A payload body with its sidecar, ready to render.
@@ -123,13 +189,18 @@ pub struct PayloadTemplate {
 }
 
 impl PayloadTemplate {
-    /// Reads a body and the sidecar beside it.
+    /// Reads a body and the sidecar beside it, each capped at [`DEFAULT_MAX_REQUEST`].
     pub fn load(path: &Path) -> Result<PayloadTemplate, TemplateError> {
-        let body = std::fs::read_to_string(path).map_err(|e| TemplateError::Io {
+        PayloadTemplate::load_capped(path, DEFAULT_MAX_REQUEST)
+    }
+
+    /// Reads a body and the sidecar beside it, each of at most `limit` bytes.
+    pub fn load_capped(path: &Path, limit: u64) -> Result<PayloadTemplate, TemplateError> {
+        let body = read_file_capped(path, limit)?.ok_or_else(|| TemplateError::Io {
             path: path.to_owned(),
-            message: e.to_string(),
+            message: "no such file".to_owned(),
         })?;
-        let sidecar = SidecarFile::load_beside(path)?;
+        let sidecar = SidecarFile::load_beside_capped(path, limit)?;
         Ok(PayloadTemplate {
             name: path.display().to_string(),
             body,

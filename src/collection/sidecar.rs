@@ -131,14 +131,15 @@ impl SidecarFile {
 
     /// Reads the sidecar beside `body`; a missing one gives the defaults.
     pub fn load_beside(body: &Path) -> Result<SidecarFile, TemplateError> {
+        SidecarFile::load_beside_capped(body, super::DEFAULT_MAX_REQUEST)
+    }
+
+    /// [`SidecarFile::load_beside`] reading at most `limit` bytes.
+    pub fn load_beside_capped(body: &Path, limit: u64) -> Result<SidecarFile, TemplateError> {
         let path = SidecarFile::path_for(body);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => SidecarFile::parse(&text, &path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SidecarFile::default()),
-            Err(e) => Err(TemplateError::Io {
-                path,
-                message: e.to_string(),
-            }),
+        match super::read_file_capped(&path, limit)? {
+            Some(text) => SidecarFile::parse(&text, &path),
+            None => Ok(SidecarFile::default()),
         }
     }
 

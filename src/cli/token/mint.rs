@@ -1,6 +1,7 @@
 //! `apiplay token new KIND`: mint a token locally with the same builders the sandbox uses,
 //! print it, and record it in the token history.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -145,7 +146,7 @@ fn required(value: Option<&String>, what: &str) -> anyhow::Result<String> {
 pub fn run(args: &NewArgs) -> anyhow::Result<Outcome> {
     let now = clock::now_unix();
     let token = mint(args, now)?;
-    println!("{token}");
+    writeln!(std::io::stdout().lock(), "{token}")?;
     if !args.no_history {
         let decoded = tokens::decode(&token).context("the minted token does not decode")?;
         record(&token, &decoded, now)?;
@@ -227,7 +228,7 @@ fn mint(args: &NewArgs, now: i64) -> anyhow::Result<String> {
                     .map(|_| char::from(rng.sample(rand::distributions::Alphanumeric)))
                     .collect();
                 let id = opentok::new_session_id(&api_key, clock::now_unix_ms(), &random);
-                eprintln!("session: {id}");
+                say!("session: {id}");
                 id
             };
             let opts = options(args, session_id, now);

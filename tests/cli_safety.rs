@@ -1,0 +1,221 @@
+//! Faults at the edges of the CLI, with the real binary: output into a pipe whose reader has
+//! gone, and request bodies that never end.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use apiplay::history::Store;
+use apiplay::http::{Exchange, RenderedRequest, Response};
+use common::{start_server, Workspace};
+
+/// The real binary in `ws`, with its stdin, stdout and stderr piped.
+fn spawn(ws: &Workspace, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_apiplay"))
+        .args(args)
+        .current_dir(ws.path())
+        .env("APIPLAY_HOME", &ws.home)
+        .env("NO_COLOR", "1")
+        .env_remove("APIPLAY_TEST_APP_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for a child, failing the test (and killing it) after a minute.
+fn wait(mut child: std::process::Child) -> (Option<i32>, String) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (status.code(), stderr);
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("apiplay did not finish within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs the binary as `apiplay ARGS | head -1` does: reads one line of its stdout, then
+/// closes the pipe while the binary still has more to write. Returns the exit code and stderr.
+fn into_head_1(ws: &Workspace, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut child = spawn(ws, args);
+    drop(child.stdin.take());
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    drop(reader);
+    let (code, stderr) = wait(child);
+    (code, stderr, first)
+}
+
+fn assert_quiet(what: &str, code: Option<i32>, stderr: &str) {
+    assert_eq!(code, Some(0), "{what}: exit code; stderr: {stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.to_lowercase().contains("broken pipe"),
+        "{what}: stderr should be quiet, got: {stderr}"
+    );
+}
+
+/// A history holding `n` exchanges and `n` tokens: far more output than a pipe buffers.
+fn fill_history(ws: &Workspace, n: usize) {
+    // A real Twilio token from the vendor vectors, so the token rows are genuine.
+    let vectors: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/tokens.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let token = vectors["twilio_access_token"][0]["token"].as_str().unwrap();
+    let decoded = apiplay::tokens::decode(token).unwrap();
+    std::fs::create_dir_all(&ws.home).unwrap();
+    let mut store = Store::open(&ws.home.join("history.sqlite3")).unwrap();
+    for i in 0..n {
+        store.record_minted(token, &decoded, "local", 0).unwrap();
+        let exchange = Exchange {
+            started_at_ms: 1_700_000_000_000 + i64::try_from(i).unwrap(),
+            environment: "local".to_owned(),
+            payload: format!("payloads/p{i}.json"),
+            request: RenderedRequest {
+                method: "POST".to_owned(),
+                url: "http://127.0.0.1:9/backend/".to_owned(),
+                headers: Vec::new(),
+                body: Some("{}".to_owned()),
+            },
+            outcome: Ok(Response {
+                status: 200,
+                headers: Vec::new(),
+                body: bytes::Bytes::from_static(b"{\"result\":true}"),
+                ttfb_ms: 1.0,
+                elapsed_ms: 2.0,
+            }),
+        };
+        store.record(&exchange, &BTreeMap::new()).unwrap();
+    }
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_in_every_command() {
+    let server = start_server();
+    let ws = Workspace::new(&server);
+    fill_history(&ws, 1500);
+    ws.payload(
+        "big.json",
+        "{}",
+        Some("backend = \"web\"\nmethod = \"GET\"\npath = \"/big\"\n"),
+    );
+    let cases: &[&[&str]] = &[
+        &["tokens", "--limit", "1500"],
+        &["tokens", "--limit", "1500", "--json"],
+        &["history", "--limit", "1000"],
+        &["history", "--limit", "1000", "--json"],
+        &[
+            "send",
+            "payloads/big.json",
+            "--env",
+            "local",
+            "--output",
+            "raw",
+        ],
+        &["send", "payloads/big.json", "--env", "local"],
+    ];
+    for args in cases {
+        let what = args.join(" ");
+        let (code, stderr, first) = into_head_1(&ws, args);
+        assert!(!first.is_empty(), "{what}: printed nothing");
+        assert_quiet(&what, code, &stderr);
+    }
+}
+
+/// 64 MiB, the documented default of `send --max-request`.
+const DEFAULT_MAX_REQUEST: &str = "67108864";
+
+#[test]
+fn an_endless_payload_file_stops_at_the_request_cap() {
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    for (args, limit) in [
+        (
+            vec!["send", "/dev/zero", "--env", "local"],
+            DEFAULT_MAX_REQUEST,
+        ),
+        (
+            vec![
+                "send",
+                "/dev/zero",
+                "--env",
+                "local",
+                "--max-request",
+                "100000",
+            ],
+            "100000",
+        ),
+    ] {
+        let mut child = spawn(&ws, &args);
+        drop(child.stdin.take());
+        let (code, stderr) = wait(child);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("/dev/zero") && stderr.contains(limit),
+            "{args:?}: the error names the file and the limit: {stderr}"
+        );
+        assert!(
+            stderr.contains("--max-request"),
+            "{args:?}: the error names the flag: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn endless_standard_input_stops_at_the_request_cap_without_reading_on() {
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    let limit: usize = 200_000;
+    let mut child = spawn(
+        &ws,
+        &[
+            "send",
+            "-",
+            "--env",
+            "local",
+            "--max-request",
+            &limit.to_string(),
+        ],
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    // Feeds until the reader closes its end; bounded so an uncapped binary cannot eat the
+    // machine's memory (it then fails the assertions below instead).
+    let feeder = std::thread::spawn(move || {
+        let chunk = vec![b' '; 64 * 1024];
+        let mut written = 0usize;
+        while written < 512 * 1024 * 1024 {
+            match stdin.write(&chunk) {
+                Ok(n) => written += n,
+                Err(_) => break,
+            }
+        }
+        written
+    });
+    let (code, stderr) = wait(child);
+    let written = feeder.join().unwrap();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("standard input") && stderr.contains("200000"),
+        "the error names the input and the limit: {stderr}"
+    );
+    assert!(stderr.contains("--max-request"), "names the flag: {stderr}");
+    // What the pipe and one read buffer can hold beyond the cap, no more.
+    assert!(
+        written < limit + 4 * 1024 * 1024,
+        "{written} bytes were taken from a pipe capped at {limit}"
+    );
+}
