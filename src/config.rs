@@ -333,7 +333,7 @@ pub fn data_dir() -> Result<PathBuf, ConfigError> {
             .map(|d| d.data_dir().to_owned())
             .ok_or(ConfigError::NoDataDir)?,
     };
-    std::fs::create_dir_all(&dir).map_err(|source| ConfigError::Read {
+    crate::datadir::private_dir(&dir).map_err(|source| ConfigError::Read {
         path: dir.clone(),
         source,
     })?;

@@ -219,3 +219,78 @@ fn endless_standard_input_stops_at_the_request_cap_without_reading_on() {
         "{written} bytes were taken from a pipe capped at {limit}"
     );
 }
+
+/// Every folder and file under `dir` with its permission bits.
+fn modes_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u32, bool)> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        found.push((
+            path.clone(),
+            meta.permissions().mode() & 0o777,
+            meta.is_dir(),
+        ));
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        }
+    }
+    found
+}
+
+/// Asserts the data dir and everything in it is 0700 (folders) / 0600 (files).
+pub fn assert_private(home: &std::path::Path, what: &str) {
+    for (path, mode, is_dir) in modes_under(home) {
+        let want = if is_dir { 0o700 } else { 0o600 };
+        assert_eq!(
+            mode,
+            want,
+            "{what}: {} is {mode:o}, should be {want:o}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_data_dir_and_its_files_are_private_whatever_the_umask() {
+    for umask in ["022", "000"] {
+        let ws = Workspace::with_base("http://127.0.0.1:9");
+        // `send` on the sandbox environment creates the data dir, the history and the
+        // embedded sandbox's store (with their WAL files); `tokens` reads them back.
+        for args in [
+            "send payloads/mesibo-backend-payload.json",
+            "token new twilio --user alice --account-sid ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa --key-sid SKb5aed9ca12bf5890f37930e63cad6d38 --secret secret",
+            "tokens",
+        ] {
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!("umask {umask}; exec \"$0\" {args}"))
+                .arg(env!("CARGO_BIN_EXE_apiplay"))
+                .current_dir(ws.path())
+                .env("APIPLAY_HOME", &ws.home)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "umask {umask}, {args}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let names: Vec<String> = std::fs::read_dir(&ws.home)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        for expected in ["history.sqlite3", "history.sqlite3-wal", "sandbox.sqlite3"] {
+            assert!(
+                names.iter().any(|n| n == expected),
+                "{expected} in {names:?}"
+            );
+        }
+        assert_private(&ws.home, &format!("umask {umask}"));
+    }
+}

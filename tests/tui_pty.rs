@@ -52,6 +52,23 @@ fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
 
 impl Session {
     fn start(cwd: &Path, home: &Path, args: &[&str]) -> Session {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_apiplay"));
+        cmd.args(args);
+        Session::launch(cwd, home, cmd)
+    }
+
+    /// The TUI started by `sh` under another umask.
+    fn start_with_umask(cwd: &Path, home: &Path, umask: &str) -> Session {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args([
+            "-c",
+            &format!("umask {umask}; exec \"$0\""),
+            env!("CARGO_BIN_EXE_apiplay"),
+        ]);
+        Session::launch(cwd, home, cmd)
+    }
+
+    fn launch(cwd: &Path, home: &Path, mut cmd: CommandBuilder) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -61,8 +78,6 @@ impl Session {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_apiplay"));
-        cmd.args(args);
         cmd.cwd(cwd);
         cmd.env("APIPLAY_HOME", home);
         cmd.env("TERM", "xterm-256color");
@@ -349,5 +364,34 @@ fn a_thousand_payloads_are_listed_without_a_key() {
         assert!(screen.contains("op001.json"), "{screen}");
         s.keys(CTRL_Q);
         assert!(s.wait_exit(10).success());
+    }
+}
+
+#[test]
+fn drafts_and_every_file_of_the_data_dir_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start_with_umask(&cwd, &home, "000");
+    s.open_docs_payload();
+    s.keys(END);
+    s.keys(" x");
+    s.wait_for("invalid JSON", 5);
+    let drafts = home.join("drafts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(&drafts).map_or(0, Iterator::count) == 0 {
+        assert!(Instant::now() < deadline, "no draft was written");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Let a draft write in flight (temp file, then rename) finish before walking the folder.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut stack = vec![home.clone()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        let want = if meta.is_dir() { 0o700 } else { 0o600 };
+        let mode = meta.permissions().mode() & 0o777;
+        assert_eq!(mode, want, "{} is {mode:o}", path.display());
+        if meta.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        }
     }
 }

@@ -129,7 +129,7 @@ impl Store {
             path: path.to_owned(),
             message,
         };
-        create_private(path).map_err(|e| fail(e.to_string()))?;
+        crate::datadir::private_file(path).map_err(|e| fail(e.to_string()))?;
         let mut conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
         conn.busy_timeout(Duration::from_secs(30))
             .map_err(|e| fail(e.to_string()))?;
@@ -393,19 +393,6 @@ impl Store {
             .query_row("SELECT count(*) FROM exchanges", [], |r| r.get(0))
             .map_err(|e| self.query_err(&e))
     }
-}
-
-/// Creates the file with mode 0600 if it does not exist, so the database (and the WAL and
-/// shared-memory files SQLite gives the same mode) are private from the first byte.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(drop)
 }
 
 /// Values of a response at the sidecar's JSON Pointers; `""` is the whole body (its text when

@@ -34,7 +34,7 @@ fn key(path: &Path) -> String {
 
 /// Writes the draft of `path` atomically (mode 0600 on Unix).
 pub fn write(dir: &Path, path: &Path, text: &str) -> std::io::Result<()> {
-    fs::create_dir_all(dir)?;
+    crate::datadir::private_dir(dir)?;
     let file = dir.join(key(path));
     let tmp = file.with_extension("tmp");
     let draft = Draft {

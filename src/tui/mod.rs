@@ -40,7 +40,7 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<Outcome> {
         .build()
         .context("starting the async runtime")?;
     let link = core_link::CoreLink::new(args.env.clone(), args.payloads.clone());
-    let drafts_dir = crate::config::data_dir().ok().map(|d| d.join("drafts"));
+    let drafts_dir = crate::datadir::subdir("drafts").ok();
     let result = runtime.block_on(async move {
         let (terminal, guard) = terminal::enter().context("setting up the terminal")?;
         let tui = driver::Tui::new(terminal, link, drafts_dir, Box::new(std::io::stdout()))

@@ -48,6 +48,14 @@ pub enum StoreError {
         /// The SQLite error.
         source: rusqlite::Error,
     },
+    /// The database file could not be created private (mode 0600).
+    #[error("cannot create the sandbox store {path}: {source}")]
+    Create {
+        /// The database file.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// A statement failed inside a running store.
     #[error("sandbox store: {0}")]
     Query(#[from] rusqlite::Error),
@@ -88,6 +96,13 @@ impl Store {
             path: label.clone(),
             source,
         };
+        if let Some(p) = path {
+            // Private (0600, its folder 0700) before SQLite opens it, so the WAL is too.
+            crate::datadir::private_file(p).map_err(|source| StoreError::Create {
+                path: label.clone(),
+                source,
+            })?;
+        }
         let mut conn = match path {
             Some(p) => Connection::open(p),
             None => Connection::open_in_memory(),
