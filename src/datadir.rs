@@ -21,12 +21,13 @@ pub const FILE_MODE: u32 = 0o600;
 /// Creates `path` (and missing parents) as a private folder, or makes an existing one
 /// private: mode 0700 on Unix.
 pub fn private_dir(path: &Path) -> io::Result<()> {
+    let existed = path.is_dir();
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
     builder.create(path)?;
-    restrict(path, DIR_MODE)
+    restrict(path, DIR_MODE, existed)
 }
 
 /// The folder `name` of the data directory, created private (0700) if needed. Whoever keeps
@@ -49,16 +50,19 @@ pub fn private_file(path: &Path) -> io::Result<()> {
             private_dir(dir)?;
         }
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
-    drop(options.open(path)?);
-    restrict(path, FILE_MODE)?;
+    let existed = path.exists();
+    if !existed {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+        drop(options.open(path)?);
+    }
+    restrict(path, FILE_MODE, existed)?;
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut companion = path.as_os_str().to_owned();
         companion.push(suffix);
-        match restrict(Path::new(&companion), FILE_MODE) {
+        match restrict(Path::new(&companion), FILE_MODE, true) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
@@ -66,19 +70,22 @@ pub fn private_file(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Sets `path`'s permission bits to `mode` unless they already are.
+/// Sets the permission bits of what apiplay just created to exactly `mode` (a umask may
+/// have taken owner bits too); of what `existed` before, only takes the group and other
+/// bits away, so an owner who made the folder read-only keeps it so.
 #[cfg(unix)]
-fn restrict(path: &Path, mode: u32) -> io::Result<()> {
+fn restrict(path: &Path, mode: u32, existed: bool) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
-    let current = std::fs::metadata(path)?.permissions();
-    if current.mode() & 0o777 != mode {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    let wanted = if existed { current & 0o700 } else { mode };
+    if current != wanted {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted))?;
     }
     Ok(())
 }
 
 #[cfg(not(unix))]
-fn restrict(path: &Path, _mode: u32) -> io::Result<()> {
+fn restrict(path: &Path, _mode: u32, _existed: bool) -> io::Result<()> {
     std::fs::metadata(path).map(drop)
 }
 
