@@ -72,16 +72,22 @@ pub fn private_file(path: &Path) -> io::Result<()> {
 
 /// Sets the permission bits of what apiplay just created to exactly `mode` (a umask may
 /// have taken owner bits too); of what `existed` before, only takes the group and other
-/// bits away, so an owner who made the folder read-only keeps it so.
+/// bits away, so an owner who made the folder read-only keeps it so, and leaves alone what
+/// belongs to another user.
 #[cfg(unix)]
 fn restrict(path: &Path, mode: u32, existed: bool) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
     let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
     let wanted = if existed { current & 0o700 } else { mode };
-    if current != wanted {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted))?;
+    if current == wanted {
+        return Ok(());
     }
-    Ok(())
+    match std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted)) {
+        // Another user's folder (a shared APIPLAY_HOME) is theirs to set; what apiplay
+        // creates inside it is still private.
+        Err(e) if existed && e.kind() == io::ErrorKind::PermissionDenied => Ok(()),
+        other => other,
+    }
 }
 
 #[cfg(not(unix))]
