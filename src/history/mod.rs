@@ -2,7 +2,15 @@
 //! exchange, every token the backends issued, and the values captured for later requests.
 //!
 //! Several apiplay processes may write at once: each write is one `BEGIN IMMEDIATE`
-//! transaction and waits (busy timeout) rather than failing. Requests are stored as rendered
+//! transaction and waits (busy timeout) rather than failing.
+//!
+//! The WAL is not checkpointed on every close (a short `apiplay send` would pay a checkpoint
+//! and its fsyncs each time). But a process that opens the file while no other holds it
+//! rebuilds the WAL index from the whole WAL and forgets how much of it was already copied
+//! back, so it appends after the old frames: with short-lived processes only, the WAL would
+//! grow by every write forever and each open would read all of it. So the store that closes
+//! with a WAL over [`WAL_LIMIT`] folds it into the database and truncates it, if no other
+//! connection is busy at that moment (otherwise a later close does). Requests are stored as rendered
 //! but with secrets left as their `{{name}}`, so the file never holds an app token or
 //! certificate the user did not write into a payload themselves.
 
@@ -24,6 +32,12 @@ use crate::tokens::{DecodedToken, TokenFormat};
 
 /// The history file's name in the data directory.
 pub const FILE_NAME: &str = "history.sqlite3";
+
+/// How long a write waits for another process's transaction before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// WAL size above which closing the store checkpoints it and truncates the WAL to zero.
+pub const WAL_LIMIT: u64 = 1 << 20;
 
 /// Why the history could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -131,10 +145,10 @@ impl Store {
         };
         crate::datadir::private_file(path).map_err(|e| fail(e.to_string()))?;
         let mut conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
-        conn.busy_timeout(Duration::from_secs(30))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| fail(e.to_string()))?;
         // A short-lived `apiplay send` would otherwise pay a checkpoint and its fsyncs on every
-        // exit; the WAL is checkpointed as it grows instead, and the next open carries on.
+        // exit; the WAL is folded in when a close finds it over WAL_LIMIT instead (see Drop).
         conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
@@ -393,6 +407,39 @@ impl Store {
             .query_row("SELECT count(*) FROM exchanges", [], |r| r.get(0))
             .map_err(|e| self.query_err(&e))
     }
+
+    /// The WAL file (next to the database).
+    pub fn wal_path(&self) -> PathBuf {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push("-wal");
+        PathBuf::from(name)
+    }
+
+    /// Folds the WAL into the database and truncates it when it is over [`WAL_LIMIT`]. Never
+    /// waits: if another connection is writing or reading old frames, it does what it can
+    /// without blocking and leaves the rest to a later close. Returns whether the WAL was
+    /// emptied.
+    pub fn fold_wal_if_large(&self) -> bool {
+        let large = std::fs::metadata(self.wal_path()).is_ok_and(|m| m.len() > WAL_LIMIT);
+        if !large || self.conn.busy_timeout(Duration::ZERO).is_err() {
+            return false;
+        }
+        // Columns: busy (1 if it could not finish), frames in the WAL, frames checkpointed.
+        let busy = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        busy.is_ok_and(|b| b == 0)
+    }
+}
+
+impl Drop for Store {
+    /// Runs after the command's output is written: the checkpoint is off a send's path.
+    fn drop(&mut self) {
+        self.fold_wal_if_large();
+    }
 }
 
 /// Values of a response at the sidecar's JSON Pointers; `""` is the whole body (its text when
@@ -629,6 +676,69 @@ mod tests {
         );
         let store = Store::open(&path).unwrap();
         assert_eq!(store.exchange_count().unwrap(), 1);
+    }
+
+    /// Records exchanges of a 64 KiB body each until the WAL is past the limit.
+    fn fill_wal(store: &mut Store) -> i64 {
+        let body = format!(
+            r#"{{"op":"useradd","result":true,"pad":"{}"}}"#,
+            "x".repeat(65_536)
+        );
+        let mut n = 0;
+        while std::fs::metadata(store.wal_path()).map_or(0, |m| m.len()) <= WAL_LIMIT {
+            store.record(&exchange(&body), &BTreeMap::new()).unwrap();
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn closing_with_a_large_wal_folds_it_in_and_empties_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        let wal = store.wal_path();
+        assert_eq!(wal, dir.path().join("h.sqlite3-wal"));
+        let n = fill_wal(&mut store);
+        assert!(
+            n > 1,
+            "records leave the WAL as it is; only the close folds it"
+        );
+        drop(store);
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "WAL truncated");
+        assert!(
+            std::fs::metadata(&path).unwrap().len() > 65_536 * n.unsigned_abs(),
+            "the rows are in the database file now"
+        );
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.exchange_count().unwrap(), n);
+    }
+
+    #[test]
+    fn a_reader_elsewhere_is_not_waited_for_and_nothing_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        let n = fill_wal(&mut store);
+        // Another connection in the middle of a read keeps the WAL's frames in use.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN").unwrap();
+        let seen: i64 = other
+            .query_row("SELECT count(*) FROM exchanges", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(seen, n);
+        let started = std::time::Instant::now();
+        assert!(!store.fold_wal_if_large(), "cannot truncate under a reader");
+        assert!(
+            started.elapsed() < BUSY_TIMEOUT,
+            "returned instead of waiting out the busy timeout"
+        );
+        store.record(&exchange("{}"), &BTreeMap::new()).unwrap();
+        other.execute_batch("COMMIT").unwrap();
+        drop(other);
+        assert!(store.fold_wal_if_large(), "the reader is gone");
+        assert_eq!(std::fs::metadata(store.wal_path()).unwrap().len(), 0);
+        assert_eq!(store.exchange_count().unwrap(), n + 1);
     }
 
     #[test]
