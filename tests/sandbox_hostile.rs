@@ -922,3 +922,71 @@ async fn bodies_over_one_mib_get_413_on_every_route_declared_or_chunked() {
     assert!(failures.is_empty(), "{failures}");
     sandbox.shutdown().await;
 }
+
+/// Issue 8 item 9: every string a mesibo op takes is bounded before it reaches the store, so
+/// an over-long one is the vendor's `BADFIELD` (HTTP 200, `result: false`), whichever op and
+/// field it is in, in the JSON body or the legacy form.
+#[tokio::test]
+async fn mesibo_strings_over_the_limit_are_badfield_in_every_op() {
+    let sandbox = start(None).await;
+    let url = format!("{}/backend/", sandbox.url());
+    let client = reqwest::Client::new();
+    let token = demo::MESIBO_APP_TOKEN;
+    let group: Value = client
+        .post(&url)
+        .json(&json!({"op": "groupadd", "token": token, "group": {"name": "g"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let gid = group["group"]["gid"].as_i64().unwrap();
+    for long in ["a".repeat(257), "é".repeat(60_000)] {
+        let bodies = [
+            json!({"op": "useradd", "token": token, "user": {"address": long}}),
+            json!({"op": "useradd", "token": token, "user": {"address": "a@x", "name": long}}),
+            json!({"op": "useradd", "token": token, "user": {"address": "a@x", "token": {"appid": long}}}),
+            json!({"op": "usersget", "token": token, "user": {"address": long}}),
+            json!({"op": "userset", "token": token, "user": {"address": "a@x", "name": long}}),
+            json!({"op": "userdel", "token": token, "user": {"address": long}}),
+            json!({"op": "groupadd", "token": token, "group": {"name": long}}),
+            json!({"op": "groupadd", "token": token, "group": {"name": "g", "members": [long]}}),
+            json!({"op": "groupeditmembers", "token": token, "gid": gid, "m": format!("ok@x,{long}")}),
+            json!({"op": "message", "token": token, "message": {"from": long, "to": "a@x", "message": "hi"}}),
+            json!({"op": "message", "token": token, "message": {"from": "a@x", "to": long, "message": "hi"}}),
+        ];
+        for body in bodies {
+            let response = client.post(&url).json(&body).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let reply: Value = response.json().await.unwrap();
+            let shown: String = body.to_string().chars().take(120).collect();
+            assert_eq!(reply["result"], false, "{shown}: {reply}");
+            assert_eq!(reply["error"], "BADFIELD", "{shown}: {reply}");
+            assert!(
+                reply["errmsg"]
+                    .as_str()
+                    .unwrap()
+                    .contains("longer than 256 characters"),
+                "{shown}: {reply}"
+            );
+        }
+        // The legacy form reaches the same checks.
+        let form = format!(
+            "op=usersget&token={token}&addr={}",
+            "b".repeat(long.chars().count())
+        );
+        let reply: Value = client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(reply["error"], "BADFIELD", "{reply}");
+    }
+    sandbox.shutdown().await;
+}

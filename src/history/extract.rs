@@ -143,7 +143,7 @@ fn mesibo_useradd(request: Option<&Value>, response: &Value, now: i64) -> Option
         subject,
         app,
         issued_at: now,
-        expires_at: Some(now + minutes.saturating_mul(60)),
+        expires_at: Some(now.saturating_add(minutes.saturating_mul(60))),
         source: "/user/token".to_owned(),
         claims: Value::Object(claims),
     })
@@ -237,7 +237,7 @@ fn sibling_expiry(siblings: &Map<String, Value>, now: i64) -> Option<i64> {
     siblings
         .get("expires_in")
         .and_then(Value::as_i64)
-        .map(|s| now + s)
+        .map(|s| now.saturating_add(s))
 }
 
 fn scalar_text(v: &Value) -> Option<String> {
@@ -286,6 +286,19 @@ mod tests {
         assert_eq!(t.expires_at, Some(525_600 * 60));
         let refused = br#"{"op":"useradd","result":false,"error":"BADAPPTOKEN"}"#;
         assert!(extract(None, refused, 0).is_empty());
+    }
+
+    #[test]
+    fn lifetimes_at_the_edge_of_i64_saturate_instead_of_wrapping() {
+        let request =
+            json!({"op":"useradd","user":{"address":"a","token":{"appid":"x","expiry":i64::MAX}}});
+        let body = br#"{"user":{"uid":1,"token":"79a818d76fe45fb5a3ac395a0a98251c"},"op":"useradd","result":true}"#;
+        assert_eq!(
+            extract(Some(&request), body, 1_000)[0].expires_at,
+            Some(i64::MAX)
+        );
+        let body = br#"{"access_token":"YWMtocXMjBEEQhmBqj-1iqWUywAAAAAAAAAA","expires_in":9223372036854775807}"#;
+        assert_eq!(extract(None, body, 1_000)[0].expires_at, Some(i64::MAX));
     }
 
     #[test]

@@ -40,18 +40,24 @@ impl Fields<'_> {
         paths.iter().find_map(|p| at(self.0, p).map(|v| (*p, v)))
     }
 
-    /// An optional string.
+    /// An optional string of at most [`MAX_STRING`] characters (addresses, names, app ids).
     pub fn opt_str(&self, paths: &[&'static str]) -> Result<Option<String>, Fail> {
+        self.opt_text(paths, MAX_STRING)
+    }
+
+    /// An optional string of at most `max` characters. Every string is bounded here, before
+    /// it reaches the store, so an over-long one is `BADFIELD` rather than a store error.
+    pub fn opt_text(&self, paths: &[&'static str], max: usize) -> Result<Option<String>, Fail> {
         match self.get(paths) {
             None => Ok(None),
-            Some((_, Value::String(s))) => Ok(Some(s.clone())),
+            Some((path, Value::String(s))) => bounded_len(path, s, max).map(|()| Some(s.clone())),
             Some((path, other)) => Err(type_error(path, "a string", other)),
         }
     }
 
-    /// A required, non-empty string.
-    pub fn req_str(&self, paths: &[&'static str]) -> Result<String, Fail> {
-        match self.opt_str(paths)? {
+    /// A required, non-empty string of at most `max` characters.
+    pub fn req_text(&self, paths: &[&'static str], max: usize) -> Result<String, Fail> {
+        match self.opt_text(paths, max)? {
             Some(s) if !s.is_empty() => Ok(s),
             Some(_) => Err(Fail::new(
                 "BADFIELD",
@@ -59,6 +65,11 @@ impl Fields<'_> {
             )),
             None => Err(missing(paths)),
         }
+    }
+
+    /// A required, non-empty string of at most [`MAX_STRING`] characters.
+    pub fn req_str(&self, paths: &[&'static str]) -> Result<String, Fail> {
+        self.req_text(paths, MAX_STRING)
     }
 
     /// An optional integer (a JSON number or a string of digits).
@@ -110,6 +121,9 @@ impl Fields<'_> {
         let list = match value {
             Value::String(s) => s
                 .split(',')
+                .map(|item| bounded_len(path, item.trim(), MAX_STRING).map(|()| item))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
@@ -117,7 +131,9 @@ impl Fields<'_> {
             Value::Array(items) => items
                 .iter()
                 .map(|item| match item {
-                    Value::String(s) if !s.is_empty() => Ok(s.clone()),
+                    Value::String(s) if !s.is_empty() => {
+                        bounded_len(path, s, MAX_STRING).map(|()| s.clone())
+                    }
                     other => Err(type_error(path, "an array of non-empty strings", other)),
                 })
                 .collect::<Result<_, _>>()?,
@@ -153,6 +169,20 @@ impl Fields<'_> {
             ))
         }
     }
+}
+
+/// The longest address, name or app id accepted, in characters.
+pub const MAX_STRING: usize = 256;
+
+fn bounded_len(path: &str, s: &str, max: usize) -> Result<(), Fail> {
+    // Bytes bound characters from above: only a long string needs counting.
+    if s.len() > max && s.chars().count() > max {
+        return Err(Fail::new(
+            "BADFIELD",
+            format!("{path} is longer than {max} characters"),
+        ));
+    }
+    Ok(())
 }
 
 fn missing(paths: &[&'static str]) -> Fail {
@@ -212,6 +242,28 @@ mod tests {
                 .code,
             "BADFIELD"
         );
+    }
+
+    #[test]
+    fn every_string_is_bounded_before_the_store() {
+        let long = "a".repeat(257);
+        let body = json!({"user": {"address": long}, "m": format!("ok,{long}"), "list": [long], "msg": long});
+        let f = Fields(&body);
+        for err in [
+            f.req_str(&["user.address"]).unwrap_err(),
+            f.opt_list(&["m"]).unwrap_err(),
+            f.opt_list(&["list"]).unwrap_err(),
+        ] {
+            assert_eq!(err.code, "BADFIELD");
+            assert!(
+                err.message.contains("longer than 256 characters"),
+                "{err:?}"
+            );
+        }
+        assert_eq!(f.req_text(&["msg"], 1000).unwrap().len(), 257);
+        // 256 two-byte characters are 512 bytes and still fit.
+        let body = json!({"a": "é".repeat(256)});
+        assert!(Fields(&body).req_str(&["a"]).is_ok());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! | `BADOP` | `op` is missing or not an operation the backend knows |
 //! | `AUTHFAIL` | `token` is missing or is not the app token |
 //! | `MISSINGFIELD` | a required field is absent (`errmsg` names it) |
-//! | `BADFIELD` | a field has the wrong type or is out of range (`errmsg` says which) |
+//! | `BADFIELD` | a field has the wrong type, is out of range or too long (`errmsg` says which) |
 //! | `NOUSER` | no user has that uid or address |
 //! | `NOGROUP` | no group has that gid |
 //! | `TOOLARGE` | the body is over 1 MiB (HTTP 413) |

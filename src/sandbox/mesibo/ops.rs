@@ -328,7 +328,7 @@ async fn message(store: &Store, f: &Fields<'_>) -> Answer {
             ))
         }
     };
-    let body = f.req_str(&["message.message", "message.msg", "msg"])?;
+    let body = f.req_text(&["message.message", "message.msg", "msg"], MAX_MESSAGE)?;
     if body.len() > MAX_MESSAGE {
         return Err(Fail::new(
             "BADFIELD",
