@@ -267,7 +267,7 @@ impl Config {
                 path: path.to_owned(),
                 line,
                 col,
-                message: e.message().to_owned(),
+                message: crate::exit::one_line(e.message()),
             }
         })?;
         let environments = file

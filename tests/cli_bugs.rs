@@ -80,3 +80,78 @@ fn no_history_creates_no_history_file() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!ws.home.join("history.sqlite3").exists());
 }
+
+#[test]
+fn an_unknown_environment_is_bad_input_for_every_command_and_the_tui() {
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    for args in [
+        &["--env", "nope"][..],
+        &["tui", "--env", "nope"],
+        &["history", "--env", "nope"],
+        &["tokens", "--env", "nope"],
+        &["replay", "1", "--env", "nope"],
+        &["send", "payloads/mesibo-backend-payload.json", "--env", "nope"],
+    ] {
+        let out = ws.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("unknown environment `nope`; known: sandbox, local."),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// Counts the occurrences of `needle` in `haystack`.
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn a_missing_secret_is_explained_once() {
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    let file = ws.payload("secret.json", r#"{"op":"useradd","token":"{{app_token}}"}"#, None);
+    let out = ws
+        .cmd()
+        .args(["send", file.to_str().unwrap(), "--env", "local"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("secret.json:1:26: "), "{err}");
+    assert_eq!(count(&err, "export APIPLAY_TEST_APP_TOKEN=… and run again"), 1, "{err}");
+    assert_eq!(count(&err, "which is not set"), 1, "{err}");
+}
+
+#[test]
+fn a_busy_sandbox_port_is_explained_once() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    let out = ws
+        .cmd()
+        .args(["sandbox", "--listen", &addr])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+    assert_eq!(count(&err, "Address already in use"), 1, "{err}");
+}
+
+#[test]
+fn a_bad_apiplay_toml_is_one_readable_line() {
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    std::fs::write(ws.path().join("apiplay.toml"), "[environments.x\n").unwrap();
+    let out = ws
+        .cmd()
+        .args(["send", "payloads/mesibo-backend-payload.json"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "error: ./apiplay.toml:1:16: invalid table header; expected `.`, `]`"
+    );
+}

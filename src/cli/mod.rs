@@ -83,7 +83,7 @@ pub fn main(cli: Cli) -> ExitCode {
         // The reader went away (`| head -1`): it has what it wanted; nothing to report.
         Err(err) if is_broken_pipe(&err) => Outcome::Ok.into(),
         Err(err) => {
-            say!("error: {err:#}");
+            say!("error: {}", exit::anyhow_text(&err));
             exit::classify(&err).into()
         }
     }
@@ -99,6 +99,11 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    // An unknown `--env` is bad input for every command, the TUI included: stop before
+    // anything starts, naming the environments that exist.
+    if let Some(name) = &cli.tui.env {
+        crate::config::Config::load(std::path::Path::new("."))?.environment(name)?;
+    }
     match cli.command {
         None | Some(Command::Tui) => crate::tui::run(&cli.tui),
         Some(Command::Send(args)) => send::send(&args, cli.tui.env.as_deref()),

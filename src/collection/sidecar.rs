@@ -151,7 +151,7 @@ impl SidecarFile {
                 path: path.to_owned(),
                 line,
                 col,
-                message: e.message().to_owned(),
+                message: crate::exit::one_line(e.message()),
             }
         })?;
         Ok(SidecarFile {

@@ -50,7 +50,7 @@ impl CoreLink {
                 Session::start(self.options.clone())
                     .await
                     .map(RwLock::new)
-                    .map_err(|e| format!("{e:#}"))
+                    .map_err(|e| crate::exit::anyhow_text(&e))
             })
             .await
     }
@@ -78,7 +78,7 @@ impl CoreLink {
         let mut s = self.session().await?.write().await;
         s.switch_environment(name)
             .await
-            .map_err(|e| format!("{e:#}"))?;
+            .map_err(|e| crate::exit::anyhow_text(&e))?;
         Ok((s.config().environment_names(), env_info(&s)))
     }
 
@@ -103,7 +103,7 @@ impl CoreLink {
             let s = lock.read().await;
             let recorded = s
                 .recorded_exchange(id)
-                .map_err(|e| SendFailure::Other(format!("{e:#}")))?;
+                .map_err(|e| SendFailure::Other(crate::exit::anyhow_text(&e)))?;
             let prepared = s.prepare_replay(&recorded).map_err(refusal)?;
             (prepared, s.store_warning().map(str::to_owned))
         };
@@ -163,7 +163,7 @@ impl CoreLink {
         id: i64,
     ) -> Result<(SendOutcome, Option<(PathBuf, Option<String>)>), String> {
         let s = self.session().await?.read().await;
-        let ex = s.recorded_exchange(id).map_err(|e| format!("{e:#}"))?;
+        let ex = s.recorded_exchange(id).map_err(|e| crate::exit::anyhow_text(&e))?;
         let mut outcome = match outcome_of(&ex) {
             Ok(o) => o,
             Err(e) => SendOutcome {
