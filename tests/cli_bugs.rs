@@ -90,7 +90,12 @@ fn an_unknown_environment_is_bad_input_for_every_command_and_the_tui() {
         &["history", "--env", "nope"],
         &["tokens", "--env", "nope"],
         &["replay", "1", "--env", "nope"],
-        &["send", "payloads/mesibo-backend-payload.json", "--env", "nope"],
+        &[
+            "send",
+            "payloads/mesibo-backend-payload.json",
+            "--env",
+            "nope",
+        ],
     ] {
         let out = ws.cmd().args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -110,7 +115,11 @@ fn count(haystack: &str, needle: &str) -> usize {
 #[test]
 fn a_missing_secret_is_explained_once() {
     let ws = Workspace::with_base("http://127.0.0.1:9");
-    let file = ws.payload("secret.json", r#"{"op":"useradd","token":"{{app_token}}"}"#, None);
+    let file = ws.payload(
+        "secret.json",
+        r#"{"op":"useradd","token":"{{app_token}}"}"#,
+        None,
+    );
     let out = ws
         .cmd()
         .args(["send", file.to_str().unwrap(), "--env", "local"])
@@ -119,7 +128,11 @@ fn a_missing_secret_is_explained_once() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("secret.json:1:26: "), "{err}");
-    assert_eq!(count(&err, "export APIPLAY_TEST_APP_TOKEN=… and run again"), 1, "{err}");
+    assert_eq!(
+        count(&err, "export APIPLAY_TEST_APP_TOKEN=… and run again"),
+        1,
+        "{err}"
+    );
     assert_eq!(count(&err, "which is not set"), 1, "{err}");
 }
 
@@ -154,4 +167,142 @@ fn a_bad_apiplay_toml_is_one_readable_line() {
         err.trim_end(),
         "error: ./apiplay.toml:1:16: invalid table header; expected `.`, `]`"
     );
+}
+
+/// Copies a folder of the repository's payloads into the workspace.
+fn copy_payloads(ws: &Workspace, vendor: &str) {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("payloads")
+        .join(vendor);
+    let to = ws.path().join("payloads").join(vendor);
+    std::fs::create_dir_all(&to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+fn tokens_json(ws: &Workspace, args: &[&str]) -> Vec<Value> {
+    let out = ws
+        .cmd()
+        .args(["tokens", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn the_agora_chat_rest_token_is_an_agora_token_with_its_app_key() {
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    copy_payloads(&ws, "agora");
+    for payload in [
+        "payloads/agora/app-token.json",
+        "payloads/agora/token-exchange.json",
+    ] {
+        let out = ws.cmd().args(["send", payload]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{payload}: {}", stderr(&out));
+    }
+    let agora = tokens_json(&ws, &["--vendor", "agora"]);
+    let chat: Vec<_> = agora
+        .iter()
+        .filter(|t| t["format"] == "agora-chat")
+        .collect();
+    assert_eq!(chat.len(), 1, "{agora:?}");
+    let chat = chat[0];
+    // The sandbox's demo org and app (README), as Agora writes an App Key: org#app.
+    assert_eq!(chat["app"], "41434878#504205");
+    assert_eq!(chat["subject"], "41434878#504205");
+    assert_eq!(chat["source"], "/access_token");
+    assert!(chat["token"].as_str().unwrap().starts_with("YWMt"));
+    // The token-exchange payload asks for nothing about expiry: the 007 app token's hour.
+    let left = chat["expires_at"].as_i64().unwrap() - chat["issued_at"].as_i64().unwrap();
+    assert!((3590..=3600).contains(&left), "{left}");
+    assert!(tokens_json(&ws, &[])
+        .iter()
+        .all(|t| t["format"] != "opaque"));
+}
+
+#[test]
+fn token_decode_knows_the_recorded_mesibo_and_agora_chat_tokens() {
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    copy_payloads(&ws, "agora");
+    copy_payloads(&ws, "mesibo");
+    for payload in [
+        "payloads/agora/app-token.json",
+        "payloads/agora/token-exchange.json",
+        "payloads/mesibo/useradd.json",
+    ] {
+        let out = ws.cmd().args(["send", payload]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{payload}: {}", stderr(&out));
+    }
+    let all = tokens_json(&ws, &[]);
+    for format in ["mesibo", "agora-chat"] {
+        let t = all.iter().find(|t| t["format"] == format).unwrap();
+        let out = ws
+            .cmd()
+            .args(["token", "decode", t["token"].as_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+        let decoded: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(decoded["format"], format);
+        assert_eq!(decoded["subject"], t["subject"]);
+        assert_eq!(decoded["expires_at"], t["expires_at"]);
+    }
+    let mesibo = all.iter().find(|t| t["format"] == "mesibo").unwrap();
+    assert_eq!(mesibo["app"], "com.mesibo.firstapp");
+    // A string no decoder knows and the history never saw is still refused, saying why.
+    let out = ws
+        .cmd()
+        .args(["token", "decode", "abcdefghijklmnopqrstuvwxyz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a token apiplay recorded"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_token_reference_by_vendor_name_resolves() {
+    let server = start_server();
+    let ws = Workspace::new(&server);
+    copy_payloads(&ws, "twilio");
+    let out = ws
+        .cmd()
+        .args(["send", "payloads/twilio/chat-access-token.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let twilio = tokens_json(&ws, &["--vendor", "twilio"]);
+    assert_eq!(twilio.len(), 1, "{twilio:?}");
+    let echo = ws.payload(
+        "echo.json",
+        &format!(r#"{{"op":"echo","token":"{APP_TOKEN}","by_vendor":"{{{{token:twilio}}}}","by_format":"{{{{token:twilio-jwt}}}}"}}"#),
+        None,
+    );
+    let out = ws
+        .cmd()
+        .args([
+            "send",
+            echo.to_str().unwrap(),
+            "--env",
+            "local",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let echoed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(echoed["by_vendor"], twilio[0]["token"]);
+    assert_eq!(echoed["by_format"], twilio[0]["token"]);
 }

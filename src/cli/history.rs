@@ -26,7 +26,7 @@ pub struct HistoryArgs {
 pub enum Vendor {
     /// mesibo user tokens.
     Mesibo,
-    /// Agora 007 and 006 tokens.
+    /// Agora 007 and 006 tokens, and Agora Chat tokens from the REST token exchange.
     Agora,
     /// Twilio Access Tokens.
     Twilio,
@@ -36,16 +36,13 @@ pub enum Vendor {
 
 impl Vendor {
     fn formats(self) -> Vec<TokenFormat> {
-        match self {
-            Vendor::Mesibo => vec![TokenFormat::Mesibo],
-            Vendor::Agora => vec![TokenFormat::Agora007, TokenFormat::Agora006],
-            Vendor::Twilio => vec![TokenFormat::TwilioJwt],
-            Vendor::Vonage => vec![
-                TokenFormat::OpentokT1,
-                TokenFormat::OpentokJwt,
-                TokenFormat::VonageJwt,
-            ],
-        }
+        let name = match self {
+            Vendor::Mesibo => "mesibo",
+            Vendor::Agora => "agora",
+            Vendor::Twilio => "twilio",
+            Vendor::Vonage => "vonage",
+        };
+        TokenFormat::of_vendor(name).unwrap_or_default().to_vec()
     }
 }
 

@@ -93,7 +93,15 @@ fn read_token(arg: &str) -> anyhow::Result<String> {
 }
 
 fn decode(token: &str, json: bool) -> anyhow::Result<Outcome> {
-    let decoded = tokens::decode(token).context("cannot decode the token")?;
+    // The history is read when it exists (never created for a decode).
+    let path = crate::config::data_dir()?.join(crate::history::FILE_NAME);
+    let store = if path.exists() {
+        Some(crate::history::Store::open(&path)?)
+    } else {
+        None
+    };
+    let decoded =
+        crate::history::identify(token, store.as_ref()).context("cannot decode the token")?;
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&decoded)?)?;
@@ -173,7 +181,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("cannot read the key file {}", path.display()))?;
             vonage::verify(&token, &pem).map(|_| ())
         }
-        TokenFormat::Mesibo | TokenFormat::Opaque => {
+        TokenFormat::Mesibo | TokenFormat::AgoraChat | TokenFormat::Opaque => {
             writeln!(
                 out,
                 "invalid: a {} token has no signature apiplay can check",

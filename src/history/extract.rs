@@ -73,13 +73,15 @@ pub fn extract(request: Option<&Value>, body: &[u8], now: i64) -> Vec<IssuedToke
         return Vec::new();
     }
     let parsed = serde_json::from_slice::<Value>(body).ok();
-    extract_parsed(request, body, parsed.as_ref(), now)
+    extract_parsed(request, "", body, parsed.as_ref(), now)
 }
 
 /// [`extract`] for a caller that has already parsed the body (`None` when it is not JSON),
-/// so a response is parsed once for tokens and captures together.
+/// so a response is parsed once for tokens and captures together; `url` is the request's URL
+/// (the Agora Chat token exchange is known by its path).
 pub fn extract_parsed(
     request: Option<&Value>,
+    url: &str,
     body: &[u8],
     parsed: Option<&Value>,
     now: i64,
@@ -89,6 +91,9 @@ pub fn extract_parsed(
     };
     let mut found = Vec::new();
     if let Some(t) = mesibo_useradd(request, response, now) {
+        found.push(t);
+    }
+    if let Some(t) = agora_chat_exchange(request, url, response, now) {
         found.push(t);
     }
     let mut budget = MAX_NODES;
@@ -145,6 +150,50 @@ fn mesibo_useradd(request: Option<&Value>, response: &Value, now: i64) -> Option
         issued_at: now,
         expires_at: Some(now.saturating_add(minutes.saturating_mul(60))),
         source: "/user/token".to_owned(),
+        claims: Value::Object(claims),
+    })
+}
+
+/// The Agora Chat REST token exchange, `POST /{org}/{app}/token` with a `grant_type`: the
+/// answer's `access_token` is an Agora Chat token (opaque) for the app key `org#app` (Agora's
+/// "App Key" is `{orgname}#{appname}`), or for the `username` of a user-token request. The
+/// expiry comes from `expire_timestamp` (ms) or `expires_in` (s).
+fn agora_chat_exchange(
+    request: Option<&Value>,
+    url: &str,
+    response: &Value,
+    now: i64,
+) -> Option<IssuedToken> {
+    let request = request?;
+    request.get("grant_type")?.as_str()?;
+    let token = response.get("access_token")?.as_str()?;
+    if !token_shaped(token) || tokens::decode(token).is_ok() {
+        return None;
+    }
+    let path = url.split(['?', '#']).next()?;
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest);
+    let mut segments = path.split('/').skip(1).filter(|s| !s.is_empty());
+    let (org, app, last) = (segments.next()?, segments.next()?, segments.next()?);
+    if last != "token" || segments.next().is_some() {
+        return None;
+    }
+    let app_key = format!("{org}#{app}");
+    let user = request.get("username").and_then(scalar_text);
+    let mut claims = Map::new();
+    claims.insert(
+        "privileges".to_owned(),
+        Value::from(if user.is_some() { "user" } else { "app" }),
+    );
+    claims.insert("grant_type".to_owned(), request["grant_type"].clone());
+    let map = response.as_object()?;
+    Some(IssuedToken {
+        format: TokenFormat::AgoraChat,
+        token: token.to_owned(),
+        subject: Some(user.unwrap_or_else(|| app_key.clone())),
+        app: Some(app_key),
+        issued_at: now,
+        expires_at: sibling_expiry(map, now),
+        source: "/access_token".to_owned(),
         claims: Value::Object(claims),
     })
 }

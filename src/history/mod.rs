@@ -15,6 +15,7 @@
 //! certificate the user did not write into a payload themselves.
 
 pub mod extract;
+pub mod identify;
 mod schema;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use extract::IssuedToken;
+pub use identify::identify;
 
 use crate::http::{Exchange, HttpError, RenderedRequest, Response};
 use crate::tokens::{DecodedToken, TokenFormat};
@@ -199,7 +201,13 @@ impl Store {
                     let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
                     let body = &response.body;
                     (
-                        extract::extract_parsed(request.as_ref(), body, parsed.as_ref(), now),
+                        extract::extract_parsed(
+                            request.as_ref(),
+                            &exchange.request.url,
+                            body,
+                            parsed.as_ref(),
+                            now,
+                        ),
                         capture(body, parsed.as_ref(), captures),
                     )
                 }
@@ -356,7 +364,22 @@ impl Store {
         run().map_err(|e| self.query_err(&e))
     }
 
-    /// Resolves a `{{token:REF}}`: `latest`, a numeric id, a format name, or a subject; the
+    /// The newest recorded token whose text is exactly `token`.
+    pub fn find_token(&self, token: &str) -> Result<Option<StoredToken>, HistoryError> {
+        self.conn
+            .query_row(
+                "SELECT id, format, token, subject, app, issued_at, expires_at, exchange_id,
+                        environment, source, claims FROM tokens WHERE token = ?1
+                 ORDER BY id DESC LIMIT 1",
+                [token],
+                read_token,
+            )
+            .optional()
+            .map_err(|e| self.query_err(&e))
+    }
+
+    /// Resolves a `{{token:REF}}`: `latest`, a numeric id, a format name (`twilio-jwt`), a
+    /// vendor name (`twilio`: any of its formats), or a subject; the
     /// newest token still active at `now` wins (an id is taken as asked).
     pub fn lookup_token(&self, reference: &str, now: i64) -> Result<Option<String>, HistoryError> {
         let mut filter = TokenFilter {
@@ -373,6 +396,8 @@ impl Store {
         }
         if let Some(format) = TokenFormat::parse(reference) {
             filter.formats = vec![format];
+        } else if let Some(formats) = TokenFormat::of_vendor(reference) {
+            filter.formats = formats.to_vec();
         } else if reference != "latest" {
             filter.subject = Some(reference.to_owned());
         }

@@ -45,13 +45,16 @@ pub enum TokenFormat {
     OpentokJwt,
     /// Vonage Video RS256 client token signed with an application's private key.
     VonageJwt,
+    /// An Agora Chat token from the REST token exchange (`POST /{org}/{app}/token`): opaque,
+    /// known by the response it came in.
+    AgoraChat,
     /// A token-shaped value of no known format.
     Opaque,
 }
 
 impl TokenFormat {
     /// Every format, in display order.
-    pub const ALL: [TokenFormat; 8] = [
+    pub const ALL: [TokenFormat; 9] = [
         TokenFormat::Mesibo,
         TokenFormat::Agora007,
         TokenFormat::Agora006,
@@ -59,8 +62,44 @@ impl TokenFormat {
         TokenFormat::OpentokT1,
         TokenFormat::OpentokJwt,
         TokenFormat::VonageJwt,
+        TokenFormat::AgoraChat,
         TokenFormat::Opaque,
     ];
+
+    /// The vendor names (`mesibo`, `agora`, `twilio`, `vonage`, and `opentok` for Vonage
+    /// Video's OpenTok formats) and the formats each issues.
+    pub const VENDORS: [(&'static str, &'static [TokenFormat]); 5] = [
+        ("mesibo", &[TokenFormat::Mesibo]),
+        (
+            "agora",
+            &[
+                TokenFormat::Agora007,
+                TokenFormat::Agora006,
+                TokenFormat::AgoraChat,
+            ],
+        ),
+        ("twilio", &[TokenFormat::TwilioJwt]),
+        (
+            "vonage",
+            &[
+                TokenFormat::OpentokT1,
+                TokenFormat::OpentokJwt,
+                TokenFormat::VonageJwt,
+            ],
+        ),
+        (
+            "opentok",
+            &[TokenFormat::OpentokT1, TokenFormat::OpentokJwt],
+        ),
+    ];
+
+    /// The formats a vendor issues, by vendor name; `None` for a name that is not a vendor.
+    pub fn of_vendor(name: &str) -> Option<&'static [TokenFormat]> {
+        TokenFormat::VENDORS
+            .iter()
+            .find(|(vendor, _)| *vendor == name)
+            .map(|(_, formats)| *formats)
+    }
 
     /// The stable name used in the database, on the command line and in JSON output.
     pub fn as_str(self) -> &'static str {
@@ -72,6 +111,7 @@ impl TokenFormat {
             TokenFormat::OpentokT1 => "opentok-t1",
             TokenFormat::OpentokJwt => "opentok-jwt",
             TokenFormat::VonageJwt => "vonage-jwt",
+            TokenFormat::AgoraChat => "agora-chat",
             TokenFormat::Opaque => "opaque",
         }
     }

@@ -157,13 +157,28 @@ impl CoreLink {
             .collect())
     }
 
+    /// Decodes a pasted token with the CLI's auto-detection (`apiplay token decode`): the
+    /// format decoders, then the history for tokens known by the response that issued them.
+    pub async fn decode_token(&self, token: &str) -> Result<crate::tokens::DecodedToken, String> {
+        let s = self.session().await?.read().await;
+        let found = s
+            .with_store(|store| Ok(crate::history::identify(token, Some(store))))
+            .map_err(|e| e.to_string())?;
+        match found {
+            Some(result) => result.map_err(|e| e.to_string()),
+            None => crate::history::identify(token, None).map_err(|e| e.to_string()),
+        }
+    }
+
     /// One exchange as a viewable outcome, with its payload path and request body.
     pub async fn exchange(
         &self,
         id: i64,
     ) -> Result<(SendOutcome, Option<(PathBuf, Option<String>)>), String> {
         let s = self.session().await?.read().await;
-        let ex = s.recorded_exchange(id).map_err(|e| crate::exit::anyhow_text(&e))?;
+        let ex = s
+            .recorded_exchange(id)
+            .map_err(|e| crate::exit::anyhow_text(&e))?;
         let mut outcome = match outcome_of(&ex) {
             Ok(o) => o,
             Err(e) => SendOutcome {
