@@ -306,3 +306,59 @@ fn a_token_reference_by_vendor_name_resolves() {
     assert_eq!(echoed["by_vendor"], twilio[0]["token"]);
     assert_eq!(echoed["by_format"], twilio[0]["token"]);
 }
+
+#[test]
+fn token_new_takes_the_sandbox_demo_credentials_by_default() {
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    let cmd = || {
+        let mut cmd = ws.cmd();
+        for var in [
+            "AGORA_APP_ID",
+            "AGORA_APP_CERTIFICATE",
+            "TWILIO_ACCOUNT_SID",
+            "TWILIO_API_KEY_SID",
+            "TWILIO_API_KEY_SECRET",
+            "OPENTOK_API_KEY",
+            "OPENTOK_API_SECRET",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd
+    };
+    let mint = |args: &[&str]| {
+        let out = cmd().args(["token", "new"]).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let verify = |token: &str, args: &[&str]| {
+        let out = cmd()
+            .args(["token", "verify", token])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(&out)
+        );
+    };
+    // The demo credentials of README's sandbox table, written out here by hand.
+    let agora = mint(&["agora-chat-app"]);
+    verify(&agora, &["--cert", "5CFd2fd1755d40ecb72977518be15d3b"]);
+    let decoded = cmd()
+        .args(["token", "decode", &agora, "--json"])
+        .output()
+        .unwrap();
+    let decoded: Value = serde_json::from_slice(&decoded.stdout).unwrap();
+    assert_eq!(decoded["app"], "970CA35de60c44645bbae8a215061b33");
+
+    let twilio = mint(&["twilio", "--user", "alice"]);
+    verify(&twilio, &["--secret", "secret"]);
+    let opentok = mint(&["opentok"]);
+    verify(
+        &opentok,
+        &["--secret", "1234567890abcdef1234567890abcdef1234567890"],
+    );
+}

@@ -49,8 +49,15 @@ impl Home {
 #[test]
 fn agora_chat_user_round_trip_through_the_cli_and_history() {
     let home = Home::new();
+    // An environment without Agora credentials: the certificate must be given.
+    std::fs::write(
+        home.0.path().join("apiplay.toml"),
+        "[environments.bare.backends]\nmesibo = \"http://127.0.0.1:9/\"\n",
+    )
+    .unwrap();
     let missing = home
         .cmd()
+        .current_dir(home.0.path())
         .args([
             "token",
             "new",
@@ -59,15 +66,17 @@ fn agora_chat_user_round_trip_through_the_cli_and_history() {
             APP,
             "--user",
             "alice",
+            "--env",
+            "bare",
         ])
         .assert()
         .code(2)
         .get_output()
         .stderr
         .clone();
-    assert!(String::from_utf8(missing)
-        .unwrap()
-        .contains("--cert (or AGORA_APP_CERTIFICATE) is required"));
+    assert!(String::from_utf8(missing).unwrap().contains(
+        "--cert (or AGORA_APP_CERTIFICATE) is required (or `agora_app_certificate` in environment `bare`)"
+    ));
     let out = home
         .cmd()
         .args([

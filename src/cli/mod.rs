@@ -110,7 +110,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Replay(args)) => send::replay(&args, cli.tui.env.as_deref()),
         Some(Command::History(args)) => history::history(&args),
         Some(Command::Tokens(args)) => history::tokens(&args),
-        Some(Command::Token(cmd)) => token::run(cmd),
+        Some(Command::Token(cmd)) => token::run(cmd, cli.tui.env.as_deref()),
         Some(Command::Sandbox(args)) => sandbox::run(&args),
     }
 }

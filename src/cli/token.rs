@@ -63,11 +63,12 @@ pub struct VerifyArgs {
     pub ignore_expiry: bool,
 }
 
-/// Runs a token sub-command.
+/// Runs a token sub-command; `token new` takes missing credentials from environment `env`
+/// (the sandbox's demo credentials by default).
 #[allow(clippy::needless_pass_by_value)]
-pub fn run(cmd: TokenCommand) -> anyhow::Result<Outcome> {
+pub fn run(cmd: TokenCommand, env: Option<&str>) -> anyhow::Result<Outcome> {
     match cmd {
-        TokenCommand::New(args) => mint::run(&args),
+        TokenCommand::New(args) => mint::run(&args, &mint::Defaults::load(env)?),
         TokenCommand::Decode { token, json } => decode(&read_token(&token)?, json),
         TokenCommand::Verify(args) => verify(&args),
     }

@@ -10,6 +10,7 @@ use rand::Rng;
 
 use super::secret_from;
 use crate::clock;
+use crate::config::{Config, Environment};
 use crate::exit::Outcome;
 use crate::history::Store;
 use crate::tokens::{self, agora, opentok, twilio, vonage, DecodedToken};
@@ -135,6 +136,57 @@ pub struct NewArgs {
     pub no_history: bool,
 }
 
+/// The credentials of the environment (`--env`; the sandbox's demo credentials by default),
+/// used where neither an option nor its process environment variable gives one.
+pub struct Defaults {
+    env: Environment,
+}
+
+impl Defaults {
+    /// The defaults of environment `name` (the sandbox when `None`) of `./apiplay.toml`.
+    pub fn load(name: Option<&str>) -> anyhow::Result<Defaults> {
+        let config = Config::load(std::path::Path::new("."))?;
+        Ok(Defaults {
+            env: config.environment(name.unwrap_or(crate::config::SANDBOX))?,
+        })
+    }
+
+    /// A variable of the environment as text; an error when it names an unset secret.
+    fn get(&self, variable: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .env
+            .resolve(variable)?
+            .map(|(value, _)| crate::collection::template::value_text(&value))
+            .filter(|v| !v.is_empty()))
+    }
+
+    /// `value` (an option or its process environment variable), else the environment's
+    /// `variable`, else an error naming all three.
+    fn pick(&self, value: Option<&String>, variable: &str, what: &str) -> anyhow::Result<String> {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            return Ok(v.clone());
+        }
+        self.get(variable)?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{what} is required (or `{variable}` in environment `{}`)",
+                self.env.name
+            )
+        })
+    }
+
+    /// A secret: its option, its process environment variable `var`, else the environment's
+    /// `variable`.
+    fn secret(
+        &self,
+        option: Option<&str>,
+        var: &str,
+        variable: &str,
+        what: &str,
+    ) -> anyhow::Result<String> {
+        self.pick(secret_from(option, var).as_ref(), variable, what)
+    }
+}
+
 fn required(value: Option<&String>, what: &str) -> anyhow::Result<String> {
     value
         .filter(|v| !v.is_empty())
@@ -143,9 +195,9 @@ fn required(value: Option<&String>, what: &str) -> anyhow::Result<String> {
 }
 
 /// Mints, prints and records.
-pub fn run(args: &NewArgs) -> anyhow::Result<Outcome> {
+pub fn run(args: &NewArgs, defaults: &Defaults) -> anyhow::Result<Outcome> {
     let now = clock::now_unix();
-    let token = mint(args, now)?;
+    let token = mint(args, defaults, now)?;
     writeln!(std::io::stdout().lock(), "{token}")?;
     if !args.no_history {
         let decoded = tokens::decode(&token).context("the minted token does not decode")?;
@@ -165,13 +217,21 @@ fn record(token: &str, decoded: &DecodedToken, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn mint(args: &NewArgs, now: i64) -> anyhow::Result<String> {
+fn mint(args: &NewArgs, defaults: &Defaults, now: i64) -> anyhow::Result<String> {
     let mut rng = rand::thread_rng();
     match args.kind {
         Kind::AgoraChatUser | Kind::AgoraChatApp | Kind::AgoraRtc | Kind::AgoraRtm => {
-            let app_id = required(args.app_id.as_ref(), "--app-id (or AGORA_APP_ID)")?;
-            let cert = secret_from(args.cert.as_deref(), "AGORA_APP_CERTIFICATE")
-                .ok_or_else(|| anyhow::anyhow!("--cert (or AGORA_APP_CERTIFICATE) is required"))?;
+            let app_id = defaults.pick(
+                args.app_id.as_ref(),
+                "agora_app_id",
+                "--app-id (or AGORA_APP_ID)",
+            )?;
+            let cert = defaults.secret(
+                args.cert.as_deref(),
+                "AGORA_APP_CERTIFICATE",
+                "agora_app_certificate",
+                "--cert (or AGORA_APP_CERTIFICATE)",
+            )?;
             let ttl = args.ttl.unwrap_or(3600);
             let issue = u32::try_from(now).context("the clock is past 2106")?;
             let salt = rng.gen_range(1..=99_999_999);
@@ -201,14 +261,22 @@ fn mint(args: &NewArgs, now: i64) -> anyhow::Result<String> {
         }
         Kind::Twilio => {
             let mut token = twilio::AccessToken::new(
-                &required(
+                &defaults.pick(
                     args.account_sid.as_ref(),
+                    "twilio_account_sid",
                     "--account-sid (or TWILIO_ACCOUNT_SID)",
                 )?,
-                &required(args.key_sid.as_ref(), "--key-sid (or TWILIO_API_KEY_SID)")?,
-                &secret_from(args.secret.as_deref(), "TWILIO_API_KEY_SECRET").ok_or_else(|| {
-                    anyhow::anyhow!("--secret (or TWILIO_API_KEY_SECRET) is required")
-                })?,
+                &defaults.pick(
+                    args.key_sid.as_ref(),
+                    "twilio_api_key_sid",
+                    "--key-sid (or TWILIO_API_KEY_SID)",
+                )?,
+                &defaults.secret(
+                    args.secret.as_deref(),
+                    "TWILIO_API_KEY_SECRET",
+                    "twilio_api_key_secret",
+                    "--secret (or TWILIO_API_KEY_SECRET)",
+                )?,
                 &required(args.user.as_ref(), "--user (the identity)")?,
             );
             token.ttl_secs = args.ttl.unwrap_or(twilio::DEFAULT_TTL_SECS);
@@ -216,9 +284,17 @@ fn mint(args: &NewArgs, now: i64) -> anyhow::Result<String> {
             Ok(token.to_jwt(now)?)
         }
         Kind::Opentok => {
-            let api_key = required(args.api_key.as_ref(), "--api-key (or OPENTOK_API_KEY)")?;
-            let secret = secret_from(args.secret.as_deref(), "OPENTOK_API_SECRET")
-                .ok_or_else(|| anyhow::anyhow!("--secret (or OPENTOK_API_SECRET) is required"))?;
+            let api_key = defaults.pick(
+                args.api_key.as_ref(),
+                "opentok_api_key",
+                "--api-key (or OPENTOK_API_KEY)",
+            )?;
+            let secret = defaults.secret(
+                args.secret.as_deref(),
+                "OPENTOK_API_SECRET",
+                "opentok_api_secret",
+                "--secret (or OPENTOK_API_SECRET)",
+            )?;
             let session_id = if let Some(s) = &args.session {
                 s.clone()
             } else {
@@ -239,17 +315,23 @@ fn mint(args: &NewArgs, now: i64) -> anyhow::Result<String> {
             })
         }
         Kind::Vonage => {
-            let app = required(
+            let app = defaults.pick(
                 args.application_id.as_ref(),
+                "vonage_application_id",
                 "--application-id (or VONAGE_APPLICATION_ID)",
             )?;
-            let path = args
+            let path = match args
                 .private_key
                 .clone()
                 .or_else(|| secret_from(None, "VONAGE_PRIVATE_KEY_PATH").map(PathBuf::from))
-                .ok_or_else(|| {
-                    anyhow::anyhow!("--private-key FILE (or VONAGE_PRIVATE_KEY_PATH) is required")
-                })?;
+            {
+                Some(path) => path,
+                None => PathBuf::from(defaults.pick(
+                    None,
+                    "vonage_private_key",
+                    "--private-key FILE (or VONAGE_PRIVATE_KEY_PATH)",
+                )?),
+            };
             let pem = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read the private key file {}", path.display()))?;
             let session_id = required(args.session.as_ref(), "--session")?;
