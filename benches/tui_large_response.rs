@@ -119,7 +119,6 @@ fn large_response() {
             body: body.into(),
             elapsed: Duration::from_millis(1),
             request_summary: vec![],
-            warning: None,
         }),
     });
     let Some(Effect::IndexBody { id, body, mode }) = app

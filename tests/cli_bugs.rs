@@ -362,3 +362,48 @@ fn token_new_takes_the_sandbox_demo_credentials_by_default() {
         &["--secret", "1234567890abcdef1234567890abcdef1234567890"],
     );
 }
+
+#[test]
+fn a_mesibo_result_false_is_recorded_and_listed_as_refused() {
+    let server = start_server();
+    let ws = Workspace::new(&server);
+    let file = ws.payload(
+        "bad.json",
+        r#"{"op":"useradd","token":"wrong-app-token","user":{"address":"x@example.com"}}"#,
+        None,
+    );
+    let out = ws
+        .cmd()
+        .args(["send", file.to_str().unwrap(), "--env", "local"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = ws
+        .cmd()
+        .args([
+            "send",
+            "payloads/mesibo-backend-payload.json",
+            "--env",
+            "local",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let history = ws.cmd().args(["history", "--json"]).output().unwrap();
+    let history: Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(history[0]["status"], 200);
+    assert_eq!(history[0]["refused"], false);
+    assert_eq!(history[1]["status"], 200);
+    assert_eq!(history[1]["refused"], true);
+    let listed = ws.cmd().args(["history"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let lines: Vec<_> = listed.lines().collect();
+    assert!(
+        lines[1].starts_with("#1 ") && lines[1].contains(" 200 refused "),
+        "{listed}"
+    );
+    assert!(
+        lines[0].starts_with("#2 ") && !lines[0].contains("refused"),
+        "{listed}"
+    );
+}

@@ -59,7 +59,7 @@ fn cli_replay_of_a_bodyless_exchange_sends_it_again_and_captures() {
 }
 
 #[test]
-fn tui_replay_records_the_captures_of_the_payload() {
+fn tui_replay_records_the_captures_and_a_refusal_is_marked() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     // This test binary's only in-process session: the history goes to the temp dir.
@@ -121,5 +121,24 @@ fn tui_replay_records_the_captures_of_the_payload() {
         let (_, first) = capture_and_body(&home, "mesibo_user_token", 3);
         let first: Value = serde_json::from_str(&first).unwrap();
         assert_ne!(captured, first["user"]["token"]);
+
+        // mesibo says no inside a 200: the outcome and the history row say refused.
+        let bad = text.replace("{{mesibo_app_token}}", "not-the-app-token");
+        let sent = link.send(&to.join("useradd.json"), &bad).await.unwrap();
+        let outcome = sent.outcome.as_ref().unwrap();
+        assert_eq!(outcome.status, 200);
+        assert!(String::from_utf8_lossy(&outcome.body).contains(r#""result":false"#));
+        assert_eq!(
+            tokio::task::spawn_blocking(move || sent.record.run())
+                .await
+                .unwrap(),
+            None
+        );
+        let rows = link.history().await.unwrap();
+        assert_eq!(
+            (rows[0].id, rows[0].status, rows[0].refused),
+            (5, Some(200), true)
+        );
+        assert_eq!((rows[1].id, rows[1].refused), (4, false));
     });
 }

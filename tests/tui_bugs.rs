@@ -195,6 +195,7 @@ fn history_columns_hold_long_values_and_say_utc() {
             payload: "payloads/agora/a/deeply/nested/folder/create-users-batch.json".into(),
             env: long_env.into(),
             status: Some(200),
+            refused: false,
             duration_ms: 67_000,
         },
         HistoryRow {
@@ -203,6 +204,7 @@ fn history_columns_hold_long_values_and_say_utc() {
             payload: "payloads/mesibo/useradd.json".into(),
             env: "sandbox".into(),
             status: None,
+            refused: false,
             duration_ms: 4,
         },
     ])));
@@ -342,7 +344,6 @@ fn opened(app: &mut apiplay::tui::app::App, id: i64, payload: &str, body: Option
             body: bytes::Bytes::from_static(b"{}"),
             elapsed: std::time::Duration::from_millis(3),
             request_summary: vec![],
-            warning: None,
         }),
         request: Some((payload.into(), body.map(str::to_owned))),
     });

@@ -342,6 +342,7 @@ fn history_lists_exchanges_newest_first() {
                 payload: "payloads/mesibo-backend-payload.json".into(),
                 env: "sandbox".into(),
                 status: Some(200),
+                refused: false,
                 duration_ms: 4,
             },
             HistoryRow {
@@ -350,6 +351,7 @@ fn history_lists_exchanges_newest_first() {
                 payload: "payloads/agora/app-token.json".into(),
                 env: "cloud".into(),
                 status: None,
+                refused: false,
                 duration_ms: 0,
             },
         ])));

@@ -208,6 +208,7 @@ fn history_open_replay_and_load() {
         payload: "payloads/mesibo-backend-payload.json".into(),
         env: "sandbox".into(),
         status: Some(200),
+        refused: false,
         duration_ms: 3,
     }])));
     app.sidebar.tab = Tab::History;
@@ -230,7 +231,6 @@ fn history_open_replay_and_load() {
             body: bytes::Bytes::from_static(b"{}"),
             elapsed: std::time::Duration::from_millis(3),
             request_summary: vec!["POST x".into()],
-            warning: None,
         }),
         request: Some((
             "payloads/mesibo-backend-payload.json".into(),
@@ -256,6 +256,7 @@ fn history_open_replay_and_load() {
         payload: "payloads/other.json".into(),
         env: "sandbox".into(),
         status: Some(200),
+        refused: false,
         duration_ms: 3,
     }])));
     app.focus = Focus::Sidebar;
@@ -269,7 +270,6 @@ fn history_open_replay_and_load() {
             body: bytes::Bytes::from_static(b"{}"),
             elapsed: std::time::Duration::from_millis(3),
             request_summary: vec![],
-            warning: None,
         }),
         request: Some(("payloads/other.json".into(), Some("{\"y\":2}".into()))),
     });

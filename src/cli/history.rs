@@ -86,6 +86,7 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<Outcome> {
     }
     for row in rows {
         let outcome = match (row.status, &row.error) {
+            (Some(status), _) if row.refused => format!("{status} refused"),
             (Some(status), _) => status.to_string(),
             (None, Some(error)) => format!("error: {}", output::short(error)),
             (None, None) => "-".to_owned(),
@@ -95,7 +96,7 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<Outcome> {
             .map_or_else(|| "-".to_owned(), |m| format!("{m:.1} ms"));
         writeln!(
             out,
-            "#{:<5} {}  {:<8} {:<6} {:<10} {:>9}  {}",
+            "#{:<5} {}  {:<8} {:<6} {:<11} {:>9}  {}",
             row.id,
             clock::rfc3339(row.started_at_ms / 1000),
             row.environment,

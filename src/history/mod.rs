@@ -93,6 +93,8 @@ pub struct ExchangeSummary {
     pub url: String,
     /// HTTP status, if a response came.
     pub status: Option<u16>,
+    /// Whether the API said no: an HTTP error status, or mesibo's `"result": false`.
+    pub refused: bool,
     /// Total time in milliseconds, if a response came.
     pub elapsed_ms: Option<f64>,
     /// Why no response came.
@@ -187,8 +189,10 @@ impl Store {
         captures: &BTreeMap<String, String>,
     ) -> Result<Recorded, HistoryError> {
         let now = exchange.started_at_ms / 1000;
+        let refused = exchange.outcome.as_ref().is_ok_and(Response::refused);
         let (tokens, captured_values) = match &exchange.outcome {
-            Ok(response) if !response.refused() => {
+            Ok(_) if refused => (Vec::new(), Vec::new()),
+            Ok(response) => {
                 let request = exchange
                     .request
                     .body
@@ -218,7 +222,7 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            insert_exchange(&tx, exchange)?;
+            insert_exchange(&tx, exchange, refused)?;
             let exchange_id = tx.last_insert_rowid();
             for token in &tokens {
                 insert_token(&tx, token, Some(exchange_id), &exchange.environment)?;
@@ -279,7 +283,8 @@ impl Store {
     ) -> Result<Vec<ExchangeSummary>, HistoryError> {
         let run = || -> rusqlite::Result<Vec<ExchangeSummary>> {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT id, started_at_ms, environment, payload, method, url, status, elapsed_ms, error
+                "SELECT id, started_at_ms, environment, payload, method, url, status, elapsed_ms, error,
+                        refused
                  FROM exchanges WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
             )?;
             let rows = stmt.query_map(
@@ -297,6 +302,7 @@ impl Store {
                         method: r.get(4)?,
                         url: r.get(5)?,
                         status: r.get(6)?,
+                        refused: r.get(9)?,
                         elapsed_ms: r.get(7)?,
                         error: error.map(|e| {
                             serde_json::from_str::<HttpError>(&e).map_or(e, |h| h.to_string())
@@ -489,7 +495,7 @@ fn capture(
         .collect()
 }
 
-fn insert_exchange(conn: &Connection, exchange: &Exchange) -> rusqlite::Result<()> {
+fn insert_exchange(conn: &Connection, exchange: &Exchange, refused: bool) -> rusqlite::Result<()> {
     let request = &exchange.request;
     let headers = |h: &[(String, String)]| serde_json::to_string(h).unwrap_or_default();
     let (status, response_headers, body, ttfb, elapsed, error) = match &exchange.outcome {
@@ -505,8 +511,9 @@ fn insert_exchange(conn: &Connection, exchange: &Exchange) -> rusqlite::Result<(
     };
     conn.execute(
         "INSERT INTO exchanges (started_at_ms, environment, payload, method, url, request_headers,
-            request_body, status, response_headers, response_body, ttfb_ms, elapsed_ms, error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            request_body, status, response_headers, response_body, ttfb_ms, elapsed_ms, error,
+            refused)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             exchange.started_at_ms,
             exchange.environment,
@@ -520,7 +527,8 @@ fn insert_exchange(conn: &Connection, exchange: &Exchange) -> rusqlite::Result<(
             body,
             ttfb,
             elapsed,
-            error
+            error,
+            refused
         ],
     )?;
     Ok(())

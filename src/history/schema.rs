@@ -45,6 +45,14 @@ const MIGRATIONS: &[&str] = &[
         updated_at_ms INTEGER NOT NULL,
         PRIMARY KEY (environment, name)
     ) WITHOUT ROWID;",
+    // 2: whether the API said no (an HTTP error status, or mesibo's `"result": false` in a
+    // 200), so the history shows a refusal as one. Earlier rows are classified once here.
+    "ALTER TABLE exchanges ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+    UPDATE exchanges SET refused = 1
+     WHERE status >= 400
+        OR (response_body IS NOT NULL
+            AND json_valid(CAST(response_body AS TEXT))
+            AND json_type(CAST(response_body AS TEXT), '$.result') = 'false');",
 ];
 
 /// Brings the database to the newest schema; each step commits with its version.
@@ -62,4 +70,42 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn migration_2_classifies_earlier_refusals() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        let insert = |status: Option<i64>, body: Option<&[u8]>| {
+            conn.execute(
+                "INSERT INTO exchanges (started_at_ms, environment, payload, method, url,
+                   request_headers, status, response_body) VALUES (0, 's', 'p', 'POST', 'u', '[]', ?1, ?2)",
+                rusqlite::params![status, body],
+            )
+            .unwrap();
+        };
+        insert(
+            Some(200),
+            Some(br#"{"op":"useradd","result":false,"error":"AUTHFAIL"}"#),
+        );
+        insert(Some(200), Some(br#"{"op":"useradd","result":true}"#));
+        insert(Some(401), Some(b"nope"));
+        insert(Some(200), Some(b"\xff not json"));
+        insert(None, None);
+        migrate(&mut conn).unwrap();
+        let refused: Vec<bool> = conn
+            .prepare("SELECT refused FROM exchanges ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(refused, [true, false, true, false, false]);
+    }
 }

@@ -125,6 +125,7 @@ impl CoreLink {
                 payload: r.payload,
                 env: r.environment,
                 status: r.status,
+                refused: r.refused,
                 #[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
                 duration_ms: r.elapsed_ms.map_or(0, |m| m.max(0.0) as u64),
             })
@@ -187,7 +188,6 @@ impl CoreLink {
                 body: e.into_bytes().into(),
                 elapsed: Duration::ZERO,
                 request_summary: Vec::new(),
-                warning: None,
             },
         };
         outcome.request_summary = summary(&ex.request);
@@ -412,7 +412,6 @@ fn outcome_of(ex: &Exchange) -> Result<SendOutcome, String> {
         body: r.body.clone(),
         elapsed,
         request_summary: Vec::new(),
-        warning: None,
     })
 }
 

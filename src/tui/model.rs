@@ -78,8 +78,6 @@ pub struct SendOutcome {
     pub elapsed: Duration,
     /// Request line, headers and body as sent (secrets redacted), one entry per line.
     pub request_summary: Vec<String>,
-    /// A warning to show, e.g. the history could not be written.
-    pub warning: Option<String>,
 }
 
 /// One recorded exchange in the History tab.
@@ -95,6 +93,8 @@ pub struct HistoryRow {
     pub env: String,
     /// Status code, or `None` when the request failed.
     pub status: Option<u16>,
+    /// Whether the API said no (an HTTP error, or mesibo's `"result": false`).
+    pub refused: bool,
     /// Duration in milliseconds.
     pub duration_ms: u64,
 }

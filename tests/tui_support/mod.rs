@@ -91,7 +91,6 @@ pub fn respond(app: &mut App, status: u16, body: &[u8]) {
             body: body.to_vec().into(),
             elapsed: Duration::from_millis(12),
             request_summary: vec!["POST http://127.0.0.1:9/backend/".into()],
-            warning: None,
         }),
     });
     index_pending(app);

@@ -130,7 +130,15 @@ impl Component for HistoryPane {
             let h = &self.rows[n];
             let status = h.status.map_or_else(
                 || Span::styled(cell("err", st_w), theme::error()),
-                |s| Span::styled(cell(&s.to_string(), st_w), theme::status(s)),
+                |s| {
+                    // An API that said no inside a 200 (mesibo `"result": false`) is a failure.
+                    let style = if h.refused {
+                        theme::error()
+                    } else {
+                        theme::status(s)
+                    };
+                    Span::styled(cell(&s.to_string(), st_w), style)
+                },
             );
             let ms = if h.duration_ms > 999_999 {
                 format!("{:>ms_w$}", format!("{}s", h.duration_ms / 1000))
