@@ -221,43 +221,7 @@ fn mint(args: &NewArgs, defaults: &Defaults, now: i64) -> anyhow::Result<String>
     let mut rng = rand::thread_rng();
     match args.kind {
         Kind::AgoraChatUser | Kind::AgoraChatApp | Kind::AgoraRtc | Kind::AgoraRtm => {
-            let app_id = defaults.pick(
-                args.app_id.as_ref(),
-                "agora_app_id",
-                "--app-id (or AGORA_APP_ID)",
-            )?;
-            let cert = defaults.secret(
-                args.cert.as_deref(),
-                "AGORA_APP_CERTIFICATE",
-                "agora_app_certificate",
-                "--cert (or AGORA_APP_CERTIFICATE)",
-            )?;
-            let ttl = args.ttl.unwrap_or(3600);
-            let issue = u32::try_from(now).context("the clock is past 2106")?;
-            let salt = rng.gen_range(1..=99_999_999);
-            let user = || required(args.user.as_ref(), "--user");
-            let token = match args.kind {
-                Kind::AgoraChatUser => {
-                    agora::chat_user_token(&app_id, &cert, &user()?, ttl, issue, salt)
-                }
-                Kind::AgoraChatApp => agora::chat_app_token(&app_id, &cert, ttl, issue, salt),
-                Kind::AgoraRtc => {
-                    let channel = required(args.channel.as_ref(), "--channel")?;
-                    let uid = args.user.clone().unwrap_or_default();
-                    agora::rtc_token(
-                        &app_id,
-                        &cert,
-                        &channel,
-                        &uid,
-                        args.publisher,
-                        ttl,
-                        issue,
-                        salt,
-                    )
-                }
-                _ => agora::rtm_token(&app_id, &cert, &user()?, ttl, issue, salt),
-            };
-            Ok(token?)
+            mint_agora(args, defaults, now, rng.gen_range(1..=99_999_999))
         }
         Kind::Twilio => {
             let mut token = twilio::AccessToken::new(
@@ -340,6 +304,44 @@ fn mint(args: &NewArgs, defaults: &Defaults, now: i64) -> anyhow::Result<String>
             Ok(vonage::build(&app, &pem, &opts, now, &jti)?)
         }
     }
+}
+
+/// An Agora 007 token of the kinds `agora-*`.
+fn mint_agora(args: &NewArgs, defaults: &Defaults, now: i64, salt: u32) -> anyhow::Result<String> {
+    let app_id = defaults.pick(
+        args.app_id.as_ref(),
+        "agora_app_id",
+        "--app-id (or AGORA_APP_ID)",
+    )?;
+    let cert = defaults.secret(
+        args.cert.as_deref(),
+        "AGORA_APP_CERTIFICATE",
+        "agora_app_certificate",
+        "--cert (or AGORA_APP_CERTIFICATE)",
+    )?;
+    let ttl = args.ttl.unwrap_or(3600);
+    let issue = u32::try_from(now).context("the clock is past 2106")?;
+    let user = || required(args.user.as_ref(), "--user");
+    let token = match args.kind {
+        Kind::AgoraChatUser => agora::chat_user_token(&app_id, &cert, &user()?, ttl, issue, salt),
+        Kind::AgoraChatApp => agora::chat_app_token(&app_id, &cert, ttl, issue, salt),
+        Kind::AgoraRtc => {
+            let channel = required(args.channel.as_ref(), "--channel")?;
+            let uid = args.user.clone().unwrap_or_default();
+            agora::rtc_token(
+                &app_id,
+                &cert,
+                &channel,
+                &uid,
+                args.publisher,
+                ttl,
+                issue,
+                salt,
+            )
+        }
+        _ => agora::rtm_token(&app_id, &cert, &user()?, ttl, issue, salt),
+    };
+    Ok(token?)
 }
 
 fn options(args: &NewArgs, session_id: String, now: i64) -> opentok::TokenOptions {
