@@ -179,6 +179,11 @@ fn send_the_docs_payload_to_the_sandbox_and_find_the_token() {
     let screen = s.wait_for("\"result\": true", 20);
     assert!(screen.contains("200 OK"), "{screen}");
     assert!(screen.contains("\"token\": \""), "the user token: {screen}");
+    // The footer says what was recorded.
+    s.wait_for(
+        "recorded #1: token mesibo for xyz@example.com (app com.mesibo.firstapp), expires in 36",
+        10,
+    );
     // y copies the body through the terminal (OSC 52), which works over SSH too.
     s.keys("y");
     s.wait_for("body copied", 5);
@@ -193,6 +198,27 @@ fn send_the_docs_payload_to_the_sandbox_and_find_the_token() {
     );
     // The countdown is live: within a couple of seconds it reads below 365 days.
     s.wait_for("364d 23:59:5", 5);
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}
+
+#[test]
+fn a_mesibo_refusal_in_a_200_is_shown_as_a_failure() {
+    let (_tmp, cwd, home) = workspace();
+    std::fs::write(
+        cwd.join("payloads/bad-token.json"),
+        r#"{"op":"useradd","token":"not-the-app-token","user":{"address":"a@example.com"}}"#,
+    )
+    .unwrap();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    s.keys("bad-token");
+    s.wait_for("filter: bad-token", 5);
+    s.keys("\r");
+    s.wait_for("✓ valid JSON", 10);
+    s.keys(F5);
+    let screen = s.wait_for("200 OK  ✗ AUTHFAIL", 20);
+    assert!(screen.contains("the API said no: AUTHFAIL"), "{screen}");
     s.keys(CTRL_Q);
     s.wait_exit(10);
 }

@@ -21,7 +21,7 @@ macro_rules! say {
 }
 
 mod history;
-mod output;
+pub(crate) mod output;
 pub mod sandbox;
 mod send;
 pub mod token;

@@ -245,9 +245,17 @@ impl App {
                     }
                 }
             }
-            Message::Recorded { warning } => {
+            Message::Recorded { summary, warning } => {
                 if let Some(w) = warning {
                     self.say(Level::Warn, w);
+                } else if let Some(said) = summary {
+                    // After an API's "no", the refusal stays first on the line.
+                    match self.status.take() {
+                        Some((Level::Error, no)) => {
+                            self.say(Level::Error, format!("{no} · {said}"))
+                        }
+                        _ => self.say(Level::Info, said),
+                    }
                 }
                 self.effects.push(Effect::LoadHistory);
                 self.effects.push(Effect::LoadTokens);

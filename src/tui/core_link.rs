@@ -295,13 +295,33 @@ pub struct RecordJob {
 }
 
 impl RecordJob {
-    /// Writes the exchange, its tokens and captures (blocking); returns a warning if the
-    /// history could not be written.
-    pub fn run(self) -> Option<String> {
+    /// Writes the exchange, its tokens and captures (blocking); returns what was recorded
+    /// (`recorded #12: token mesibo for …, expires in …; captured agora_user_uuid`) and a
+    /// warning if the history could not be written.
+    pub fn run(self) -> (Option<String>, Option<String>) {
         match self.sent.record() {
-            Ok(_) => self.warning,
-            Err(e) => Some(format!("not recorded in the history: {e}")),
+            Ok(Some(r)) => (Some(recorded_summary(&r)), self.warning),
+            Ok(None) => (None, self.warning),
+            Err(e) => (None, Some(format!("not recorded in the history: {e}"))),
         }
+    }
+}
+
+/// One line saying what a send left in the history: the exchange, each token, each capture.
+pub fn recorded_summary(r: &crate::history::Recorded) -> String {
+    let mut parts: Vec<String> = r
+        .tokens
+        .iter()
+        .map(crate::cli::output::token_line)
+        .collect();
+    if !r.captures.is_empty() {
+        let names: Vec<&str> = r.captures.iter().map(|(k, _)| k.as_str()).collect();
+        parts.push(format!("captured {}", names.join(", ")));
+    }
+    if parts.is_empty() {
+        format!("recorded #{}", r.exchange_id)
+    } else {
+        format!("recorded #{}: {}", r.exchange_id, parts.join("; "))
     }
 }
 

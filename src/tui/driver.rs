@@ -440,8 +440,8 @@ fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, Se
             let tx = tx.clone();
             let job = sent.record;
             tokio::task::spawn_blocking(move || {
-                let warning = job.run();
-                let _ = tx.send(Message::Recorded { warning });
+                let (summary, warning) = job.run();
+                let _ = tx.send(Message::Recorded { summary, warning });
             });
         }
         Err(SendFailure::Refused(refusal)) => {

@@ -59,6 +59,8 @@ pub enum Message {
     },
     /// An exchange was written to the history (lists are stale now).
     Recorded {
+        /// What was recorded: the exchange, the tokens found, the values captured.
+        summary: Option<String>,
         /// Why it could not be written, if it could not.
         warning: Option<String>,
     },
