@@ -73,7 +73,8 @@ fn tui_replay_records_the_captures_and_a_refusal_is_marked() {
         assert_eq!(
             tokio::task::spawn_blocking(move || sent.record.run())
                 .await
-                .unwrap(),
+                .unwrap()
+                .1,
             None
         );
         let first = capture_and_body(&home, "agora_app_token", 1);
@@ -84,7 +85,8 @@ fn tui_replay_records_the_captures_and_a_refusal_is_marked() {
         assert_eq!(
             tokio::task::spawn_blocking(move || replayed.record.run())
                 .await
-                .unwrap(),
+                .unwrap()
+                .1,
             None
         );
         let (captured, body) = capture_and_body(&home, "agora_app_token", 2);
@@ -104,14 +106,16 @@ fn tui_replay_records_the_captures_and_a_refusal_is_marked() {
         assert_eq!(
             tokio::task::spawn_blocking(move || sent.record.run())
                 .await
-                .unwrap(),
+                .unwrap()
+                .1,
             None
         );
         let replayed = link.replay(3).await.unwrap();
         assert_eq!(
             tokio::task::spawn_blocking(move || replayed.record.run())
                 .await
-                .unwrap(),
+                .unwrap()
+                .1,
             None
         );
         let (captured, body) = capture_and_body(&home, "mesibo_user_token", 4);

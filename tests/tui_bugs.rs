@@ -519,3 +519,26 @@ fn the_cursor_and_clicks_follow_display_columns_of_wide_characters() {
     })));
     assert_eq!(app.editor.area.cursor(), (0, 13));
 }
+
+#[test]
+fn the_recorded_line_names_the_exchange_tokens_and_captures() {
+    use apiplay::history::{IssuedToken, Recorded};
+    let r = Recorded {
+        exchange_id: 12,
+        tokens: vec![IssuedToken {
+            format: apiplay::tokens::TokenFormat::Mesibo,
+            token: "4zgwt9gulnaroag5".into(),
+            subject: Some("xyz@example.com".into()),
+            app: Some("com.mesibo.firstapp".into()),
+            issued_at: NOW,
+            expires_at: None,
+            source: "/user/token".into(),
+            claims: serde_json::Value::Null,
+        }],
+        captures: vec![("mesibo_user_token".into(), serde_json::json!("4zgw"))],
+    };
+    assert_eq!(
+        apiplay::tui::core_link::recorded_summary(&r),
+        "recorded #12: token mesibo for xyz@example.com (app com.mesibo.firstapp), no expiry known; captured mesibo_user_token"
+    );
+}

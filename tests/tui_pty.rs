@@ -224,6 +224,50 @@ fn a_mesibo_refusal_in_a_200_is_shown_as_a_failure() {
 }
 
 #[test]
+fn the_request_view_edits_the_query_saves_the_sidecar_and_the_send_uses_it() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    s.keys("agora/app-token");
+    s.wait_for("filter: agora/app-token", 5);
+    s.keys("\r");
+    s.wait_for("app-token.json", 10);
+    s.wait_for("/chat/app/token?expire=3600", 10);
+    s.keys("\x1bOQ"); // F2: the request
+    let screen = s.wait_for("expire = \"3600\"", 5);
+    assert!(
+        screen.contains("GET http://127.0.0.1:"),
+        "the resolved request beside it: {screen}"
+    );
+    // Line 7 is `expire = "3600"`: change it to 60.
+    s.keys("\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B");
+    s.keys(END);
+    s.keys("\x1b[D\x7f\x7f\x7f\x7f60");
+    s.wait_for("expire = \"60\"", 5);
+    s.keys("\x13"); // Ctrl+S
+    s.wait_for("saved", 5);
+    let on_disk = std::fs::read_to_string(cwd.join("payloads/agora/app-token.toml")).unwrap();
+    assert!(on_disk.contains("expire = \"60\""), "{on_disk}");
+    assert!(
+        on_disk.contains("agora_app_token = \"\""),
+        "the rest kept: {on_disk}"
+    );
+    s.wait_for("/chat/app/token?expire=60 ", 5);
+    s.keys("\x1bOQ"); // back to the body
+    s.keys(F5);
+    s.wait_for("200 OK", 20);
+    // The token the sandbox minted lives 60 s, not an hour: the query went out.
+    s.keys("\x1b3");
+    let screen = s.wait_for("agora-007", 10);
+    assert!(
+        screen.contains(" 00:5") || screen.contains(" 01:00"),
+        "{screen}"
+    );
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}
+
+#[test]
 fn broken_json_is_refused_with_line_and_column() {
     let (_tmp, cwd, home) = workspace();
     let mut s = Session::start(&cwd, &home, &[]);

@@ -72,8 +72,12 @@ pub struct App {
     pub focus: Focus,
     /// Tabs: payloads, history, tokens.
     pub sidebar: Sidebar,
-    /// The editor.
+    /// The editor on the payload's body.
     pub editor: Editor,
+    /// The editor on the payload's sidecar (the request), once F2 opened it.
+    pub sidecar: Option<Editor>,
+    /// Whether the editor pane shows the sidecar instead of the body.
+    pub editing_sidecar: bool,
     /// The response viewer.
     pub response: ResponsePane,
     /// Open modal.
@@ -112,6 +116,8 @@ impl App {
             focus: Focus::Sidebar,
             sidebar: Sidebar::default(),
             editor: Editor::default(),
+            sidecar: None,
+            editing_sidecar: false,
             response: ResponsePane::default(),
             popup: None,
             envs: vec!["sandbox".into()],
@@ -137,6 +143,82 @@ impl App {
     pub fn fresh_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
+    }
+
+    /// The editor the editor pane shows: the body, or the sidecar after F2.
+    pub fn active(&self) -> &Editor {
+        match (&self.sidecar, self.editing_sidecar) {
+            (Some(s), true) => s,
+            _ => &self.editor,
+        }
+    }
+
+    /// The editor the keys go to.
+    pub fn active_mut(&mut self) -> &mut Editor {
+        match (&mut self.sidecar, self.editing_sidecar) {
+            (Some(s), true) => s,
+            _ => &mut self.editor,
+        }
+    }
+
+    /// F2: shows the sidecar (creating its text from the payload's facts when there is no
+    /// file yet; the file is written on Ctrl+S), or back to the body.
+    pub fn toggle_request(&mut self) {
+        if self.editing_sidecar {
+            self.editing_sidecar = false;
+            return;
+        }
+        let Some(body) = self.editor.path.clone() else {
+            self.say(Level::Warn, "open a payload first (Payloads tab, Enter)");
+            return;
+        };
+        let path = crate::collection::SidecarFile::path_for(&body);
+        if self.sidecar.as_ref().and_then(|s| s.path.as_ref()) != Some(&path) {
+            let info = &self.editor.info;
+            let (text, start) = match &info.sidecar_text {
+                Some(t) => (t.clone(), None),
+                None => (String::new(), Some(new_sidecar(info))),
+            };
+            let mut e = Editor::sidecar(path.clone(), text, start);
+            e.side_panel = Some(self.request_panel());
+            self.sidecar = Some(e);
+            if self.editor.info.sidecar_text.is_none() {
+                self.say(
+                    Level::Info,
+                    format!("{} does not exist yet: Ctrl+S creates it", path.display()),
+                );
+            }
+        }
+        self.editing_sidecar = true;
+        self.focus = Focus::Editor;
+    }
+
+    /// The request as it will go out (before variables are filled in): method, URL with its
+    /// query, headers and body encoding.
+    pub fn request_panel(&self) -> super::editor::SidePanel {
+        let info = &self.editor.info;
+        let method = if info.method.is_empty() {
+            "POST"
+        } else {
+            &info.method
+        };
+        let mut lines = vec![format!(
+            "{method} {}",
+            self.target_url()
+                .unwrap_or_else(|| format!("(no `{}` backend here)", info.backend))
+        )];
+        lines.extend(info.headers.iter().map(|(k, v)| format!("{k}: {v}")));
+        lines.push(format!(
+            "body: {}",
+            info.encoding.as_deref().unwrap_or("json")
+        ));
+        lines.push(String::new());
+        lines.push("Keys: backend, method, path, [query], [headers], encoding, [captures]. Ctrl+S saves; a send uses the saved sidecar.".into());
+        super::editor::SidePanel {
+            title: " request ".into(),
+            lines,
+            scroll: 0,
+        }
     }
 
     /// The visible sidebar tab.
@@ -167,11 +249,12 @@ impl App {
         }
     }
 
-    /// The URL the current payload goes to in the current environment.
+    /// The URL the current payload goes to in the current environment, with its query
+    /// (placeholders still as `{{name}}`).
     pub fn target_url(&self) -> Option<String> {
         let base = self.env.backends.get(&self.editor.info.backend)?;
         let path = &self.editor.info.url_path;
-        Some(if path.is_empty() {
+        let mut url = if path.is_empty() {
             base.clone()
         } else {
             format!(
@@ -179,7 +262,17 @@ impl App {
                 base.trim_end_matches('/'),
                 path.trim_start_matches('/')
             )
-        })
+        };
+        let query = &self.editor.info.query;
+        if !query.is_empty() {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&q.finish());
+        }
+        Some(url)
     }
 
     /// Applies one message.
@@ -252,7 +345,7 @@ impl App {
                     // After an API's "no", the refusal stays first on the line.
                     match self.status.take() {
                         Some((Level::Error, no)) => {
-                            self.say(Level::Error, format!("{no} · {said}"))
+                            self.say(Level::Error, format!("{no} · {said}"));
                         }
                         _ => self.say(Level::Info, said),
                     }
@@ -286,6 +379,16 @@ impl App {
                 Ok(()) => {
                     if self.editor.path.as_ref() == Some(&path) {
                         self.editor.saved_text = self.editor.text();
+                    }
+                    if let Some(s) = self
+                        .sidecar
+                        .as_mut()
+                        .filter(|s| s.path.as_ref() == Some(&path))
+                    {
+                        s.saved_text = s.text();
+                        if let Some(body) = self.editor.path.clone() {
+                            self.effects.push(Effect::ReloadSidecar(body));
+                        }
                     }
                     self.effects.push(Effect::DeleteDraft(path.clone()));
                     self.say(Level::Info, format!("saved {}", path.display()));
@@ -322,6 +425,24 @@ impl App {
                     revealed: false,
                 }));
             }
+            Message::SidecarReloaded { path, result } => {
+                if self.editor.path.as_ref() == Some(&path) {
+                    match result {
+                        Ok(info) => {
+                            let text = std::mem::take(&mut self.editor.info.text);
+                            self.editor.info = PayloadInfo { text, ..info };
+                            if let Some(s) = self.sidecar.as_mut() {
+                                s.side_panel = None;
+                            }
+                            let panel = self.request_panel();
+                            if let Some(s) = self.sidecar.as_mut() {
+                                s.side_panel = Some(panel);
+                            }
+                        }
+                        Err(e) => self.fail("cannot read the sidecar", &e),
+                    }
+                }
+            }
             Message::Written(result) => match result {
                 Ok(path) => self.say(Level::Info, format!("wrote {}", path.display())),
                 Err(e) => self.fail("not written", &e),
@@ -349,8 +470,10 @@ impl App {
             }
         } else {
             if !same {
-                // Another payload's last response is not this one's.
+                // Another payload's last response is not this one's, nor its sidecar.
                 self.response.clear();
+                self.sidecar = None;
+                self.editing_sidecar = false;
             }
             self.editor = Editor::new(Some(path.to_path_buf()), info, replace);
             if self.editor.is_dirty() {
@@ -412,6 +535,14 @@ impl App {
             self.say(Level::Error, format!("not sent: {p}"));
             return;
         }
+        if let Some(s) = self.sidecar.as_ref().filter(|s| s.is_dirty()) {
+            let what = match &s.problem {
+                Some(p) => format!("the sidecar is invalid ({p}); fix it and Ctrl+S, or Ctrl+Z"),
+                None => "the sidecar has unsaved edits: Ctrl+S saves them (a send reads the saved sidecar)".to_owned(),
+            };
+            self.say(Level::Error, format!("not sent: {what}"));
+            return;
+        }
         if let Some(e) = self.editor.info.sidecar_error.clone() {
             self.fail("not sent: the sidecar is invalid", &e);
             return;
@@ -455,14 +586,17 @@ impl App {
 
     /// Called after every edit of the editor text.
     pub fn edited(&mut self) {
-        self.editor.revalidate();
-        self.editor.refused_at = None;
-        if let Some(path) = self.editor.path.clone() {
-            if self.editor.is_dirty() {
-                self.effects.push(Effect::WriteDraft {
-                    path,
-                    text: self.editor.text(),
-                });
+        let e = self.active_mut();
+        e.revalidate();
+        e.refused_at = None;
+        let (path, dirty, text) = (e.path.clone(), e.is_dirty(), e.text());
+        // Drafts are of bodies: a restored draft is opened as a payload.
+        if e.lang == super::editor::Lang::Sidecar {
+            return;
+        }
+        if let Some(path) = path {
+            if dirty {
+                self.effects.push(Effect::WriteDraft { path, text });
             } else {
                 self.effects.push(Effect::DeleteDraft(path));
             }
@@ -623,6 +757,25 @@ pub(super) fn ctx<'a>(
         status,
         commands: Vec::new(),
     }
+}
+
+/// The text of a new sidecar for a body that has none: what a body without a sidecar
+/// does today (POST to the mesibo backend), written out so it can be changed.
+fn new_sidecar(info: &PayloadInfo) -> String {
+    let backend = if info.backend.is_empty() {
+        "mesibo"
+    } else {
+        &info.backend
+    };
+    let method = if info.method.is_empty() {
+        "POST"
+    } else {
+        &info.method
+    };
+    format!(
+        "backend = \"{backend}\"\nmethod = \"{method}\"\npath = \"{}\"\n\n[query]\n\n[headers]\n",
+        info.url_path
+    )
 }
 
 /// Row and column (0-based, in characters) where `b` first differs from `a`.

@@ -379,7 +379,8 @@ fn refusal(e: TemplateError) -> SendFailure {
 pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
     match PayloadTemplate::load(path) {
         Ok(t) => {
-            let side = t.sidecar.sidecar;
+            let file = t.sidecar;
+            let side = file.sidecar;
             Ok(PayloadInfo {
                 text: t.body,
                 backend: side.backend,
@@ -387,6 +388,10 @@ pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
                 url_path: side.path,
                 docs: side.docs.unwrap_or_default(),
                 sidecar_error: None,
+                sidecar_text: file.path.is_some().then_some(file.text),
+                query: side.query.into_iter().collect(),
+                headers: side.headers.into_iter().collect(),
+                encoding: side.encoding.map(|e| e.as_str().to_owned()),
             })
         }
         Err(e @ TemplateError::Sidecar { .. }) => {
@@ -395,6 +400,7 @@ pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
             Ok(PayloadInfo {
                 text,
                 sidecar_error: Some(e.to_string()),
+                sidecar_text: std::fs::read_to_string(SidecarFile::path_for(path)).ok(),
                 ..PayloadInfo::default()
             })
         }

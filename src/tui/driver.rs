@@ -330,6 +330,10 @@ impl<B: Backend> Tui<B> {
                     }
                 });
             }
+            Effect::ReloadSidecar(path) => self.blocking(move |tx| {
+                let result = core_link::load_payload(&path);
+                let _ = tx.send(Message::SidecarReloaded { path, result });
+            }),
             Effect::CancelJobs => {
                 self.index_job.stop();
                 self.search_job.stop();

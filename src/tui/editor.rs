@@ -13,9 +13,21 @@ use tui_textarea::{CursorMove, TextArea};
 use super::model::PayloadInfo;
 use crate::collection::TemplateError;
 
-/// Where the editor's JSON is invalid.
+/// What the editor holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// A payload body (JSON with `{{variables}}`).
+    #[default]
+    Json,
+    /// A sidecar (TOML: backend, method, path, query, headers, encoding, captures).
+    Sidecar,
+}
+
+/// Where the editor's text is invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonProblem {
+    /// What was being read: `JSON` or `sidecar`.
+    pub what: &'static str,
     /// 1-based line.
     pub line: usize,
     /// 1-based column (characters).
@@ -28,8 +40,8 @@ impl std::fmt::Display for JsonProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "invalid JSON at {}:{}: {}",
-            self.line, self.col, self.message
+            "invalid {} at {}:{}: {}",
+            self.what, self.line, self.col, self.message
         )
     }
 }
@@ -39,7 +51,12 @@ pub fn validate(text: &str) -> Option<JsonProblem> {
     match crate::collection::validate_json("", text) {
         Err(TemplateError::InvalidJson {
             line, col, message, ..
-        }) => Some(JsonProblem { line, col, message }),
+        }) => Some(JsonProblem {
+            what: "JSON",
+            line,
+            col,
+            message,
+        }),
         _ => None,
     }
 }
@@ -79,9 +96,32 @@ pub struct SidePanel {
     pub scroll: u16,
 }
 
+/// Checks `text` as the sidecar at `path` would be read.
+pub fn validate_sidecar(text: &str, path: &std::path::Path) -> Option<JsonProblem> {
+    match crate::collection::SidecarFile::parse(text, path) {
+        Err(TemplateError::Sidecar {
+            line, col, message, ..
+        }) => Some(JsonProblem {
+            what: "sidecar",
+            line,
+            col,
+            message,
+        }),
+        Err(e) => Some(JsonProblem {
+            what: "sidecar",
+            line: 1,
+            col: 1,
+            message: e.to_string(),
+        }),
+        Ok(_) => None,
+    }
+}
+
 /// The editor pane's state.
 #[derive(Debug)]
 pub struct Editor {
+    /// What the text is (a body or a sidecar).
+    pub lang: Lang,
     /// Text, cursor, selection, undo history.
     pub area: TextArea<'static>,
     /// The payload file being edited, if any.
@@ -126,6 +166,7 @@ impl Editor {
         area.set_max_histories(1000);
         let saved_text = info.text.clone();
         let mut editor = Self {
+            lang: Lang::Json,
             area,
             path,
             info,
@@ -174,12 +215,27 @@ impl Editor {
         self.path.is_some() && self.text() != self.saved_text
     }
 
+    /// An editor on a sidecar: `text` is the file's (empty when there is none yet) and
+    /// `start` what to begin with (a new sidecar starts from the payload's defaults).
+    pub fn sidecar(path: PathBuf, text: String, start: Option<String>) -> Self {
+        let info = PayloadInfo {
+            text,
+            ..PayloadInfo::default()
+        };
+        let mut e = Self::new(Some(path), info, start);
+        e.lang = Lang::Sidecar;
+        e.revalidate();
+        e
+    }
+
     /// Re-runs validation after an edit.
     pub fn revalidate(&mut self) {
-        self.problem = if self.path.is_some() || !self.area.is_empty() {
-            validate(&self.text())
-        } else {
-            None
+        self.problem = match (self.lang, &self.path) {
+            (Lang::Sidecar, Some(p)) => validate_sidecar(&self.text(), p),
+            (Lang::Json, _) if self.path.is_some() || !self.area.is_empty() => {
+                validate(&self.text())
+            }
+            _ => None,
         };
     }
 
@@ -255,6 +311,7 @@ impl Editor {
         }
         let value: serde_json::Value =
             serde_json::from_str(&self.text()).map_err(|e| JsonProblem {
+                what: "JSON",
                 line: e.line(),
                 col: e.column(),
                 message: e.to_string(),

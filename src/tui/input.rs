@@ -60,9 +60,13 @@ impl App {
             return;
         }
         let mut cx = ctx(&mut self.effects, &mut self.status);
+        let active = match (&mut self.sidecar, self.editing_sidecar) {
+            (Some(s), true) => s,
+            _ => &mut self.editor,
+        };
         let pane: &mut dyn Component = match self.focus {
             Focus::Sidebar => &mut self.sidebar,
-            Focus::Editor => &mut self.editor,
+            Focus::Editor => active,
             Focus::Response => &mut self.response,
         };
         let handled = pane.handle_key(key, &mut cx);
@@ -109,14 +113,15 @@ impl App {
                     list,
                 }));
             }
-            Action::Save => match self.editor.path.clone() {
+            Action::Save => match self.active().path.clone() {
                 Some(path) => self.effects.push(Effect::Save {
                     path,
-                    text: self.editor.text(),
+                    text: self.active().text(),
                 }),
                 None => self.say(Level::Warn, "nothing to save: open a payload first"),
             },
             Action::Docs => self.open_docs(),
+            Action::Request => self.toggle_request(),
             Action::Variables => match self.editor.path.clone() {
                 Some(_) => self.effects.push(Effect::ResolveVars {
                     text: self.editor.text(),
@@ -149,7 +154,7 @@ impl App {
         let (col, row) = (m.column, m.row);
         let pane = if self.sidebar.contains(col, row) {
             Focus::Sidebar
-        } else if self.editor.contains(col, row) {
+        } else if self.active().contains(col, row) {
             Focus::Editor
         } else if self.response.contains(col, row) {
             Focus::Response
@@ -162,7 +167,10 @@ impl App {
         let mut cx = ctx(&mut self.effects, &mut self.status);
         let _ = match pane {
             Focus::Sidebar => self.sidebar.handle_mouse(m, &mut cx),
-            Focus::Editor => self.editor.handle_mouse(m, &mut cx),
+            Focus::Editor => match (&mut self.sidecar, self.editing_sidecar) {
+                (Some(s), true) => s.handle_mouse(m, &mut cx),
+                _ => self.editor.handle_mouse(m, &mut cx),
+            },
             Focus::Response => self.response.handle_mouse(m, &mut cx),
         };
         let commands = std::mem::take(&mut cx.commands);

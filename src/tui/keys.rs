@@ -136,6 +136,9 @@ pub enum Action {
     WriteFile,
     /// Drop the restored draft: back to the file's text.
     Discard,
+    /// Switch the editor between the body and its sidecar (the request: method, path,
+    /// query, headers, encoding).
+    Request,
     /// Keys described but dispatched by the pane itself (typing, arrows, the mouse).
     Described,
 }
@@ -210,6 +213,7 @@ pub const KEYS: &[Binding] = &[
     b(S::Global, &[ctrl('e')], "Ctrl+E", A::Environments, "environment", None),
     b(S::Global, &[ctrl('s')], "Ctrl+S", A::Save, "save", None),
     b(S::Global, &[ctrl('d')], "Ctrl+D", A::Docs, "the op's docs", None),
+    b(S::Global, &[k(KeyCode::F(2))], "F2", A::Request, "edit the request: the sidecar's method, path, query, headers and encoding, with the resolved request beside it (F2 again: the body)", None),
     b(S::Global, &[ctrl('t')], "Ctrl+T", A::Variables, "variables and their values (secrets masked, `v` reveals)", None),
     b(S::Global, &[k(KeyCode::F(1)), c('?')], "F1 (or `?`)", A::Help, "help", Some("F1:help")),
     b(S::Global, &[ctrl('q'), ctrl('c')], "Ctrl+Q / Ctrl+C", A::Quit, "quit (Ctrl+C copies instead when the editor has a selection)", Some("^Q:quit")),

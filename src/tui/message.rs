@@ -110,6 +110,13 @@ pub enum Message {
     },
     /// The payload's variables were resolved for the variables popup.
     VarsResolved(Vec<VarValue>),
+    /// The sidecar of the open payload was read again (after a save).
+    SidecarReloaded {
+        /// The payload (body) it belongs to.
+        path: PathBuf,
+        /// Its facts, or why not.
+        result: Result<PayloadInfo, String>,
+    },
     /// A body was written to a file (`w` in the response).
     Written(Result<PathBuf, String>),
     /// Something failed in a task; shown in the status line.
@@ -173,6 +180,8 @@ pub enum Effect {
         /// The text.
         text: String,
     },
+    /// Read a payload's sidecar again (after it was saved).
+    ReloadSidecar(PathBuf),
     /// Forget the draft of a payload (it was saved or reverted).
     DeleteDraft(PathBuf),
     /// Put text on the terminal's clipboard (OSC 52).

@@ -32,6 +32,14 @@ pub struct PayloadInfo {
     pub docs: String,
     /// Why the sidecar could not be read (`file.toml:line:col: …`); the body still opens.
     pub sidecar_error: Option<String>,
+    /// The sidecar's text, when there is a sidecar file.
+    pub sidecar_text: Option<String>,
+    /// Query parameters from the sidecar, in order.
+    pub query: Vec<(String, String)>,
+    /// Headers from the sidecar, in order.
+    pub headers: Vec<(String, String)>,
+    /// How the body goes on the wire (`json`, `form`, `none`), when the sidecar says.
+    pub encoding: Option<String>,
 }
 
 /// An environment as the header and switcher show it.

@@ -256,20 +256,29 @@ const REFUSAL_SCAN_LIMIT: usize = 1 << 20;
 /// Why an API said no inside a success status: mesibo answers HTTP 200 with
 /// `"result": false`, `"error": CODE` and `"errmsg"` (README, the sandbox's mesibo table).
 pub fn api_refusal(body: &[u8]) -> Option<String> {
-    if body.len() > REFUSAL_SCAN_LIMIT || body.first().is_some_and(|b| *b != b'{') {
+    /// Only these three fields are built; the rest is skipped while parsing.
+    #[derive(serde::Deserialize)]
+    struct Verdict {
+        result: Option<serde_json::Value>,
+        error: Option<serde_json::Value>,
+        errmsg: Option<String>,
+    }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if body.len() > REFUSAL_SCAN_LIMIT || first != Some(&b'{') {
         return None;
     }
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    if v.get("result")? != &serde_json::Value::Bool(false) {
+    let v: Verdict = serde_json::from_slice(body).ok()?;
+    if v.result != Some(serde_json::Value::Bool(false)) {
         return None;
     }
-    let code = v
-        .get("error")
-        .and_then(|e| e.as_str())
-        .unwrap_or("result: false");
-    Some(match v.get("errmsg").and_then(|e| e.as_str()) {
+    let code = match v.error {
+        Some(serde_json::Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => "result: false".to_owned(),
+    };
+    Some(match v.errmsg {
         Some(msg) => format!("{code}: {msg}"),
-        None => code.to_owned(),
+        None => code,
     })
 }
 

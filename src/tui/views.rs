@@ -28,11 +28,16 @@ impl Widget for &App {
         header(self, a.header, buf);
         self.sidebar.render(a.sidebar, buf, view(Focus::Sidebar));
         if a.editor.width > 0 {
-            self.editor.render(a.editor, buf, view(Focus::Editor));
+            if !self.editing_sidecar {
+                if let Some(s) = &self.sidecar {
+                    s.drawn.set(Rect::default());
+                }
+            }
+            self.active().render(a.editor, buf, view(Focus::Editor));
             self.response.render(a.response, buf, view(Focus::Response));
         } else {
             // Not drawn: nothing of theirs may catch a click.
-            self.editor.drawn.set(Rect::default());
+            self.active().drawn.set(Rect::default());
             self.response.hide();
         }
         footer(self, a.footer, buf);
@@ -117,7 +122,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         Some(p) => p.hints(),
         None => match app.focus {
             Focus::Sidebar => app.sidebar.hints(),
-            Focus::Editor => app.editor.hints(),
+            Focus::Editor => app.active().hints(),
             Focus::Response => app.response.hints(),
         },
     };

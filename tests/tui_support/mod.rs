@@ -56,7 +56,7 @@ pub fn open(app: &mut App, text: &str) {
             method: "POST".into(),
             url_path: String::new(),
             docs: "useradd creates a user and returns its token; expiry is in minutes.".into(),
-            sidecar_error: None,
+            ..PayloadInfo::default()
         }),
         replace: None,
         restored: false,

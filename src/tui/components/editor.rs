@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::{Command, Component, Ctx, Handled, View};
 use crate::tui::app::Level;
-use crate::tui::editor::{advance, Diagnostic, Editor, Severity, TAB_WIDTH};
+use crate::tui::editor::{advance, Diagnostic, Editor, Lang, Severity, TAB_WIDTH};
 use crate::tui::jsonlex;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::message::Effect;
@@ -171,6 +171,10 @@ impl Component for Editor {
                     format!(" {}:{} {} ", d.line, d.col, d.message),
                     severity(d.severity),
                 ),
+                None if self.lang == Lang::Sidecar => Line::styled(
+                    " ✓ valid sidecar (Ctrl+S saves it, F2 back to the body) ",
+                    theme::dim(),
+                ),
                 None => Line::styled(" ✓ valid JSON ", theme::dim()),
             },
             (None, false) => Line::raw(""),
@@ -271,7 +275,14 @@ impl Editor {
                 .collect();
             let mut w = 0usize;
             let mut chars = 0usize;
-            'line: for (kind, range) in jsonlex::lex_line(line) {
+            let pieces = match self.lang {
+                Lang::Json => jsonlex::lex_line(line),
+                Lang::Sidecar => vec![(
+                    jsonlex::EditKind::Json(crate::tui::bigjson::TokenKind::Punct),
+                    0..line.len(),
+                )],
+            };
+            'line: for (kind, range) in pieces {
                 let style = theme::edit(kind);
                 for ch in line[range].chars() {
                     let (this, col) = (w, chars);
