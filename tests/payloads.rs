@@ -13,7 +13,7 @@ fn repo_payloads() -> std::path::PathBuf {
 }
 
 /// Every operation the issue lists, in an order where each capture exists before it is used.
-const CHAIN: [&str; 21] = [
+const CHAIN: [&str; 22] = [
     "mesibo-backend-payload",
     "mesibo/useradd",
     "mesibo/usersget",
@@ -34,7 +34,8 @@ const CHAIN: [&str; 21] = [
     "agora/delete-user",
     "twilio/chat-access-token",
     "vonage/create-session",
-    "vonage/client-token",
+    "vonage/create-session-v2",
+    "vonage/room",
 ];
 
 #[test]

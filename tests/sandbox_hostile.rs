@@ -674,7 +674,13 @@ fn not_vendor_refusal(vendor: Vendor, answer: &Answer) -> Option<String> {
                     .is_some_and(|u| u.starts_with("https://www.twilio.com/docs/errors/"))
                 && body["status"] == answer.status
         }
-        Vendor::Vonage => answer.status >= 400 && body["code"] == answer.status && text("message"),
+        // The Video REST API answers an authentication failure 403 with code -1 (opentok-node's
+        // fixture `{"code": -1, "message": "No suitable authentication found"}`).
+        Vendor::Vonage => {
+            answer.status >= 400
+                && (body["code"] == answer.status || (answer.status == 403 && body["code"] == -1))
+                && text("message")
+        }
     };
     (!ok).then(|| format!("not a {vendor:?} refusal: {body}"))
 }

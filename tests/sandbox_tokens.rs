@@ -397,26 +397,46 @@ async fn twilio_token_server() {
 async fn vonage_sessions_and_tokens() {
     let sandbox = start(None).await;
     let client = reqwest::Client::new();
-    let (status, body) = send(
+    // The session API takes a form and an X-OPENTOK-AUTH project JWT (tests/wire_vonage.rs
+    // covers it in depth).
+    let auth = || {
+        let now = i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        )
+        .unwrap();
+        apiplay::tokens::rest_auth::opentok_rest_jwt(
+            demo::OPENTOK_API_KEY,
+            demo::OPENTOK_API_SECRET,
+            now,
+            "sandbox-tokens",
+        )
+        .unwrap()
+    };
+    let form = |body: &'static str| {
         client
             .post(format!("{}/session/create", sandbox.url()))
-            .json(&json!({"mediaMode": "routed"})),
-    )
-    .await;
+            .header("X-OPENTOK-AUTH", auth())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let (status, body) = send(form("p2p.preference=disabled")).await;
     assert_eq!(status, 200, "{body}");
     let session = body[0]["session_id"].as_str().unwrap().to_owned();
     assert_eq!(body[0]["project_id"], demo::OPENTOK_API_KEY);
     assert!(opentok::session_api_key_parts(&session)
         .unwrap()
         .contains(&demo::OPENTOK_API_KEY.to_owned()));
-    let (status, _) = send(client.post(format!("{}/session/create", sandbox.url()))).await;
-    assert_eq!(status, 200, "an empty body is fine");
     let (status, _) = send(
         client
             .post(format!("{}/session/create", sandbox.url()))
-            .json(&json!({"archiveMode": "always"})),
+            .header("X-OPENTOK-AUTH", auth()),
     )
     .await;
+    assert_eq!(status, 200, "an empty body is fine");
+    let (status, _) = send(form("p2p.preference=enabled&archiveMode=always")).await;
     assert_eq!(status, 400);
 
     let url = format!("{}/vonage/token", sandbox.url());

@@ -465,3 +465,33 @@ fn drafts_and_every_file_of_the_data_dir_are_private_whatever_the_umask() {
         }
     }
 }
+
+#[test]
+fn a_form_payload_shows_the_bytes_sent_and_its_minted_auth_as_a_placeholder() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    s.keys("create-session.js");
+    s.wait_for("filter: create-session.js", 5);
+    s.keys("\r");
+    s.wait_for("✓ valid JSON", 10);
+    // Ctrl+T lists the auth built-ins with what they are minted from.
+    s.keys("\x14");
+    let screen = s.wait_for("{{$opentok_jwt}}", 10);
+    assert!(screen.contains("minted per send"), "{screen}");
+    s.keys(ESC);
+    s.keys(F5);
+    s.wait_for("200 OK", 20);
+    s.keys("h");
+    let screen = s.wait_for("p2p.preference=disabled&archiveMode=manual&e2ee=false", 10);
+    assert!(
+        screen.contains("X-OPENTOK-AUTH: {{$opentok_jwt}}"),
+        "the request view keeps the placeholder: {screen}"
+    );
+    assert!(
+        screen.contains("application/x-www-form-urlencoded"),
+        "{screen}"
+    );
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}

@@ -14,8 +14,9 @@
 //! | `POST` | `/{org}/{app}/users` | Agora Chat: register one user or a batch of up to 60 |
 //! | `GET`, `DELETE` | `/{org}/{app}/users/{username}` | Agora Chat: get or delete a user |
 //! | `GET`, `POST` | `/twilio/token` | Twilio token server: an Access Token with a chat grant |
-//! | `POST` | `/session/create` | Vonage Video (OpenTok REST): create a session |
-//! | `POST` | `/vonage/token` | Vonage Video token server: a T1 or JWT client token |
+//! | `POST` | `/session/create` | Vonage Video (OpenTok REST): create a session (form; `X-OPENTOK-AUTH` or Bearer) |
+//! | `GET` | `/room/{name}`, `/session` | the OpenTok quickstart server: `{apiKey, sessionId, token}` |
+//! | `POST` | `/vonage/token` | apiplay's own client-token route: a T1 or JWT client token |
 //!
 //! Anything else answers 404 (or 405 for a known path with another method) with a JSON error
 //! body. Every route, whoever adds it, inherits the router-level guard ([`guard`]): a 1 MiB
@@ -89,11 +90,20 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "/twilio/token",
         "Twilio token server: Access Token with a chat grant",
     ),
-    ("POST", "/session/create", "Vonage Video: create a session"),
+    (
+        "POST",
+        "/session/create",
+        "Vonage Video: create a session (form; X-OPENTOK-AUTH or Bearer JWT)",
+    ),
+    (
+        "GET",
+        "/room/{name}",
+        "OpenTok quickstart server: {apiKey, sessionId, token}",
+    ),
     (
         "POST",
         "/vonage/token",
-        "Vonage Video token server: T1 or JWT client token",
+        "apiplay's client-token route: T1 or JWT client token",
     ),
 ];
 
@@ -200,11 +210,10 @@ fn routes(store: Arc<Store>) -> Router {
             get(agora::get_user).delete(agora::delete_user),
         )
         .route("/twilio/token", get(twilio::get).post(twilio::post))
-        .route("/session/create", post(vonage::create_session))
-        .route("/vonage/token", post(vonage::token))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
-        .with_state(store)
+        .with_state(Arc::clone(&store))
+        .merge(vonage::router(store))
 }
 
 /// Starts the sandbox on the current tokio runtime, with the default [`Limits`].

@@ -1,122 +1,20 @@
-//! Vonage Video (OpenTok): session creation (`POST /session/create`, as the REST API answers
-//! it: an array holding one session) and a token server route (`POST /vonage/token`) that
-//! mints T1 or HS256 JWT client tokens with the demo API key and secret. The builders enforce
-//! the SDKs' limits: a role of the four, expiry in the future and at most 30 days ahead,
-//! connection data at most 1000 characters, and a session id that belongs to the API key.
-//! Errors are `{"code": HTTP status, "message"}` like the Video REST API's.
-
-use std::sync::Arc;
+//! apiplay's own client-token route (`POST /vonage/token`), not a vendor API: it mints T1 or
+//! HS256 JWT client tokens with the demo API key and secret, as the server SDKs'
+//! `generate_token` does locally. The builders enforce the SDKs' limits: a role of the four,
+//! expiry in the future and at most 30 days ahead, connection data at most 1000 characters,
+//! and a session id that belongs to the API key.
 
 use axum::body::Body;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde_json::{json, Value};
 
-use super::body::{self, BodyError};
-use super::demo;
-use super::store::{now_millis, now_secs, Store};
+use super::{body_error, error};
+use crate::sandbox::body;
+use crate::sandbox::demo;
+use crate::sandbox::store::now_secs;
 use crate::tokens::opentok::{self, BuildError, Role, TokenOptions};
-
-fn error(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({"code": status.as_u16(), "message": message})),
-    )
-        .into_response()
-}
-
-fn body_error(err: &BodyError) -> Response {
-    match err {
-        BodyError::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, &err.to_string()),
-        _ => error(StatusCode::BAD_REQUEST, &err.to_string()),
-    }
-}
-
-/// `Sat Mar 15 14:42:23 UTC 2014`, the date style of the REST API's `create_dt`.
-fn create_dt(unix: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let (year, month, day) = crate::clock::civil_from_days(days);
-    format!(
-        "{} {} {day:02} {:02}:{:02}:{:02} UTC {year}",
-        DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)],
-        MONTHS[usize::try_from(month.saturating_sub(1)).unwrap_or(0)],
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-fn option<'a>(request: &'a Value, name: &str, allowed: &[&str]) -> Result<Option<&'a str>, String> {
-    match request.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s)),
-        Some(other) => Err(format!(
-            "{name} must be one of {}, got {other}",
-            allowed.join(", ")
-        )),
-    }
-}
-
-/// `POST /session/create`: a new session owned by the demo API key.
-pub async fn create_session(
-    State(store): State<Arc<Store>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let request = match body::json(&headers, body).await {
-        Ok(request) => request.unwrap_or_else(|| json!({})),
-        Err(err) => return body_error(&err),
-    };
-    if !request.is_object() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "the body must be a JSON object (or empty)",
-        );
-    }
-    let media = option(&request, "mediaMode", &["routed", "relayed"]);
-    let archive = option(&request, "archiveMode", &["manual", "always"]);
-    let (media, archive) = match (media, archive) {
-        (Ok(media), Ok(archive)) => (media.unwrap_or("relayed"), archive.unwrap_or("manual")),
-        (Err(reason), _) | (_, Err(reason)) => return error(StatusCode::BAD_REQUEST, &reason),
-    };
-    if archive == "always" && media != "routed" {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "archiveMode \"always\" needs mediaMode \"routed\"",
-        );
-    }
-    let random: String = rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(24)
-        .map(char::from)
-        .collect();
-    let created_ms = now_millis();
-    let session_id = opentok::new_session_id(demo::OPENTOK_API_KEY, created_ms, &random);
-    if let Err(err) = store.vonage_add_session(session_id.clone()).await {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("the sandbox store failed: {err}"),
-        );
-    }
-    axum::Json(json!([{
-        "session_id": session_id,
-        "project_id": demo::OPENTOK_API_KEY,
-        "partner_id": demo::OPENTOK_API_KEY,
-        "create_dt": create_dt(created_ms / 1000),
-        "media_mode": media,
-        "archive_mode": archive,
-        "media_server_url": "",
-    }]))
-    .into_response()
-}
 
 fn token_options(request: &Value, now: i64) -> Result<(TokenOptions, bool), String> {
     let session_id = match request.get("session_id") {
@@ -232,17 +130,5 @@ pub async fn token(headers: HeaderMap, body: Body) -> Response {
         }
         Err(err @ BuildError::WrongApiKey { .. }) => error(StatusCode::FORBIDDEN, &err.to_string()),
         Err(err) => error(StatusCode::BAD_REQUEST, &err.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::create_dt;
-
-    #[test]
-    fn create_dt_matches_the_rest_api_style() {
-        assert_eq!(create_dt(1_394_894_543), "Sat Mar 15 14:42:23 UTC 2014");
-        assert_eq!(create_dt(0), "Thu Jan 01 00:00:00 UTC 1970");
-        assert_eq!(create_dt(951_782_400), "Tue Feb 29 00:00:00 UTC 2000");
     }
 }
