@@ -135,8 +135,10 @@ fn tui_replay_records_the_captures_and_a_refusal_is_marked() {
         assert_eq!(
             tokio::task::spawn_blocking(move || sent.record.run())
                 .await
-                .unwrap(),
-            None
+                .unwrap()
+                .1,
+            None,
+            "no history warning"
         );
         let rows = link.history().await.unwrap();
         assert_eq!(
