@@ -17,6 +17,7 @@ pub mod highlight;
 pub mod history;
 pub mod http;
 pub mod sandbox;
+pub mod scrub;
 pub mod session;
 pub mod tokens;
 pub mod tui;

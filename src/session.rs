@@ -316,6 +316,13 @@ impl Prepared {
         &self.rendered.redacted
     }
 
+    /// The scrubber that knows every secret of this request (the environment's, and each
+    /// value resolved or minted as secret): pass any text about it that a view shows or a
+    /// file keeps through it. [`Prepared::send`] already does for the exchange.
+    pub fn scrubber(&self) -> &crate::scrub::Scrubber {
+        &self.rendered.scrubber
+    }
+
     /// The payload it came from (its path, `<stdin>`, or the recorded payload of a replay).
     pub fn payload(&self) -> &str {
         &self.payload
@@ -330,7 +337,10 @@ impl Prepared {
     /// call [`Sent::record`] to store it.
     pub async fn send(self) -> Sent {
         let started_at_ms = clock::now_unix_ms();
-        let outcome = self.engine.send(&self.rendered.request).await;
+        let mut outcome = self.engine.send(&self.rendered.request).await;
+        // The error names the URL as sent and a server may echo what it got: nothing of it
+        // reaches a view or the history before the scrubber has seen it.
+        self.rendered.scrubber.outcome(&mut outcome);
         Sent {
             exchange: Exchange {
                 started_at_ms,

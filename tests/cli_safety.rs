@@ -294,3 +294,214 @@ fn the_data_dir_and_its_files_are_private_whatever_the_umask() {
         assert_private(&ws.home, &format!("umask {umask}"));
     }
 }
+
+/// Secrets of the scrubbing test: each carries the marker `s3cr3t` and characters that must
+/// be escaped on their way (space, `/`, `+`, `&`, `=`, `"`, non-ASCII), in the place it goes.
+const SECRETS: [(&str, &str, &str); 4] = [
+    ("query_secret", "SC8_QUERY_SECRET", "q-s3cr3t/+ ü&=x"),
+    ("body_secret", "SC8_BODY_SECRET", "b-s3cr3t/\"é-x"),
+    (
+        "header_secret",
+        "SC8_HEADER_SECRET",
+        "h-s3cr3t-0123456789abcdef",
+    ),
+    ("path_secret", "SC8_PATH_SECRET", "p-s3cr3t ü~x"),
+];
+
+/// The forms the secrets travel in, written by hand: form-encoded, RFC 3986-encoded,
+/// path-encoded by the URL parser, JSON-escaped.
+const ENCODED: [&str; 8] = [
+    "q-s3cr3t%2F%2B+%C3%BC%26%3Dx",
+    "q-s3cr3t%2F%2B%20%C3%BC%26%3Dx",
+    "q-s3cr3t/+ \\u00fc&=x",
+    "b-s3cr3t/\\\"é-x",
+    "b-s3cr3t%2F%22%C3%A9-x",
+    "p-s3cr3t%20%C3%BC~x",
+    "p-s3cr3t+%C3%BC%7Ex",
+    "p-s3cr3t ü~x",
+];
+
+/// `%XX` escapes decoded (as UTF-8, lossily), the way a server reads a path.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A server that answers anything with the request echoed back: the URI as received, the
+/// query decoded, the Authorization header, and the body raw and JSON-escaped. `/ok` answers
+/// 200 with JSON (so a capture can pick a secret out of it), everything else 404.
+fn start_echo_server() -> std::net::SocketAddr {
+    use axum::http::{HeaderMap, Method, StatusCode, Uri};
+    async fn echo(
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: String,
+    ) -> (StatusCode, String) {
+        let query: Vec<(String, String)> = uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let auth = headers
+            .get("authorization")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let echo = serde_json::json!({
+            "method": method.as_str(),
+            "uri": uri.to_string(),
+            "path_decoded": percent_decode(uri.path()),
+            "query": query,
+            "auth": auth,
+            "body": body,
+            "body_json": serde_json::from_str::<serde_json::Value>(&body).ok(),
+        });
+        if uri.path() == "/ok" {
+            (StatusCode::OK, echo.to_string())
+        } else {
+            (
+                StatusCode::NOT_FOUND,
+                format!("no route for {method} {uri}; auth {auth}; body {body}; {echo}"),
+            )
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let app = axum::Router::new().fallback(echo);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn no_secret_reaches_the_data_dir_or_the_terminal_in_any_encoding() {
+    let echo = start_echo_server();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let ws = Workspace::with_base("http://127.0.0.1:9");
+    let variables = SECRETS
+        .iter()
+        .map(|(name, var, _)| format!("{name} = {{ env = \"{var}\" }}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    std::fs::write(
+        ws.path().join("apiplay.toml"),
+        format!(
+            "[environments.local.backends]\nweb = \"http://{echo}\"\n\
+             [environments.local.variables]\n{variables}\
+             [environments.closed.backends]\nweb = \"http://{closed}\"\n\
+             [environments.closed.variables]\n{variables}"
+        ),
+    )
+    .unwrap();
+    let sidecar = |path: &str| {
+        format!(
+            "backend = \"web\"\nmethod = \"POST\"\npath = \"{path}\"\n\
+             [query]\ntoken = \"{{{{query_secret}}}}\"\n\
+             [headers]\nAuthorization = \"Bearer {{{{header_secret}}}}\"\n\
+             [captures]\nechoed = \"/body_json/token\"\nechoed_query = \"/query/0/1\"\n"
+        )
+    };
+    let body = r#"{"token": "{{body_secret}}", "n": 1}"#;
+    ws.payload(
+        "leak.json",
+        body,
+        Some(&sidecar("/missing/{{path_secret}}")),
+    );
+    ws.payload("ok.json", body, Some(&sidecar("/ok")));
+
+    let mut terminal = String::new();
+    let mut run = |args: &[&str], code: i32| {
+        let mut cmd = ws.cmd();
+        for (_, var, value) in SECRETS {
+            cmd.env(var, value);
+        }
+        let out = cmd.args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        terminal.push_str(&String::from_utf8_lossy(&out.stdout));
+        terminal.push_str(&stderr);
+        stderr
+    };
+    // A 404 that echoes everything, a closed port (the error names the URL as sent), a 200
+    // whose captures pick secrets out of the answer, a replay, and the listings.
+    run(&["send", "payloads/leak.json", "--env", "local"], 1);
+    let refused = run(&["send", "payloads/leak.json", "--env", "closed"], 3);
+    assert!(refused.contains(&closed.to_string()), "{refused}");
+    assert!(refused.contains("{{query_secret}}"), "{refused}");
+    run(&["send", "payloads/ok.json", "--env", "local"], 0);
+    run(
+        &[
+            "send",
+            "payloads/ok.json",
+            "--env",
+            "local",
+            "--output",
+            "raw",
+        ],
+        0,
+    );
+    run(&["replay", "1", "--env", "local"], 1);
+    run(&["replay", "2", "--env", "closed"], 3);
+    run(&["history", "--json"], 0);
+
+    let mut files = Vec::new();
+    for (path, _, is_dir) in modes_under(&ws.home) {
+        if !is_dir {
+            files.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("history.sqlite3-wal")),
+        "the WAL is among the files searched: {names:?}"
+    );
+    let contains =
+        |hay: &[u8], needle: &str| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let mut forms: Vec<&str> = SECRETS.iter().map(|(_, _, v)| *v).collect();
+    forms.extend(ENCODED);
+    // The marker every secret carries: whatever the encoding, its core survives.
+    forms.push("s3cr3t");
+    for form in forms {
+        assert!(
+            !terminal.contains(form),
+            "{form:?} reached the terminal:\n{terminal}"
+        );
+        for (path, bytes) in &files {
+            assert!(!contains(bytes, form), "{form:?} is in {}", path.display());
+        }
+    }
+    // What was echoed back is still there, as placeholders.
+    assert!(terminal.contains("{{body_secret}}"), "{terminal}");
+    assert!(
+        terminal.contains("captured echoed = {{body_secret}}"),
+        "{terminal}"
+    );
+}

@@ -19,6 +19,7 @@ pub use vars::{parse_cli_var, Cache, Origin, Resolved, TokenLookup, Vars, BUILTI
 
 use crate::config::{line_col, ConfigError, Environment};
 use crate::http::RenderedRequest;
+use crate::scrub::Scrubber;
 
 /// Why a payload could not be turned into a request.
 #[derive(Debug, thiserror::Error)]
@@ -433,7 +434,8 @@ impl PayloadTemplate {
 }
 
 /// Renders twice with one built-in cache (so `{{$uuid}}` agrees): once with secrets revealed
-/// for the wire, once with them left as `{{name}}` and scrubbed for the history.
+/// for the wire, once with them left as `{{name}}` and scrubbed for the history. The
+/// scrubber knows the environment's secrets and every secret this rendering resolved.
 fn render_pair(
     vars: &Vars<'_>,
     mut once: impl FnMut(&mut vars::Cache, bool) -> Result<RenderedRequest, TemplateError>,
@@ -441,52 +443,49 @@ fn render_pair(
     let mut cache = vars::Cache::default();
     let request = once(&mut cache, true)?;
     let mut redacted = once(&mut cache, false)?;
-    scrub_secrets(&mut redacted, vars.env(), &cache);
-    Ok(Rendered { request, redacted })
+    let mut secrets = environment_secrets(vars.env());
+    secrets.extend(cache.secrets().iter().cloned());
+    // Values minted for this send (`{{$opentok_jwt}}` …), wherever they were substituted.
+    secrets.extend(
+        cache
+            .minted()
+            .map(|(name, value)| (name.to_owned(), template::value_text(value))),
+    );
+    let scrubber = Scrubber::new(secrets);
+    scrubber.request(&mut redacted);
+    Ok(Rendered {
+        request,
+        redacted,
+        scrubber,
+    })
 }
 
-/// Replaces every secret value of the environment that appears literally in a request (the
-/// docs' payload carries its app token inline) by its `{{name}}`, so the history copy holds
-/// no secret however the payload was written. Values shorter than 8 characters are left
-/// alone: they would match by chance.
-fn scrub_secrets(request: &mut RenderedRequest, env: &Environment, cache: &vars::Cache) {
-    let mut secrets: Vec<(String, String)> = env
-        .variables
+/// Every secret variable of the environment that has a value, as `(name, value)`: a secret
+/// pasted literally into a payload (the docs' payload carries its app token inline) is
+/// scrubbed even though no placeholder asked for it. An unset one is skipped (it cannot
+/// appear anywhere).
+fn environment_secrets(env: &Environment) -> Vec<(String, String)> {
+    env.variables
         .iter()
         .filter(|(_, v)| v.secret)
         .filter_map(|(name, _)| {
             let (value, _) = env.resolve(name).ok()??;
-            let text = template::value_text(&value);
-            (text.len() >= 8).then(|| (text, format!("{{{{{name}}}}}")))
+            Some((name.clone(), template::value_text(&value)))
         })
-        .collect();
-    // Values minted for this send (`{{$opentok_jwt}}` …) are secrets too.
-    secrets.extend(
-        cache
-            .minted()
-            .map(|(name, value)| (template::value_text(value), format!("{{{{{name}}}}}"))),
-    );
-    let scrub = |text: &mut String| {
-        for (value, placeholder) in &secrets {
-            if text.contains(value.as_str()) {
-                *text = text.replace(value.as_str(), placeholder);
-            }
-        }
-    };
-    scrub(&mut request.url);
-    request.headers.iter_mut().for_each(|(_, v)| scrub(v));
-    if let Some(body) = &mut request.body {
-        scrub(body);
-    }
+        .collect()
 }
 
-/// A rendered request and its copy for the history.
+/// A rendered request, its copy for the history, and the scrubber for everything the
+/// exchange brings back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// What goes on the wire.
     pub request: RenderedRequest,
     /// The same with each secret value replaced by its `{{name}}`.
     pub redacted: RenderedRequest,
+    /// Knows every secret of this rendering: the response and any error text pass through it
+    /// before they are shown or stored.
+    pub scrubber: Scrubber,
 }
 
 /// Checks that `text` is valid JSON, naming `name:line:col` when it is not.
@@ -534,7 +533,14 @@ impl<'t> Locator<'t> {
             Ok(Some(resolved)) if resolved.secret && !reveal => {
                 Ok(serde_json::Value::String(format!("{{{{{}}}}}", r.name)))
             }
-            Ok(Some(resolved)) => Ok(resolved.value),
+            Ok(Some(resolved)) => {
+                // A `{{token:…}}` is masked in views but is no secret of the environment: the
+                // token history keeps it by design, and a response that echoes it must keep it.
+                if resolved.secret && resolved.origin != vars::Origin::TokenHistory {
+                    cache.note_secret(&r.name, &resolved.value);
+                }
+                Ok(resolved.value)
+            }
             Ok(None) => {
                 let (line, col) = position();
                 Err(TemplateError::UnknownVariable {

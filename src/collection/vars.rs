@@ -42,15 +42,32 @@ pub struct Resolved {
     pub origin: Origin,
 }
 
-/// Built-in values drawn once per rendering, so a request and its history copy agree.
+/// Built-in values drawn once per rendering, so a request and its history copy agree, and
+/// the secrets the rendering resolved, for its scrubber.
 #[derive(Debug, Default)]
-pub struct Cache(BTreeMap<String, Value>);
+pub struct Cache {
+    values: BTreeMap<String, Value>,
+    secrets: Vec<(String, String)>,
+}
 
 impl Cache {
+    /// Notes that `name` resolved to the secret `value` in this rendering.
+    pub fn note_secret(&mut self, name: &str, value: &Value) {
+        let text = super::template::value_text(value);
+        if !self.secrets.iter().any(|(n, v)| n == name && *v == text) {
+            self.secrets.push((name.to_owned(), text));
+        }
+    }
+
+    /// The secrets noted so far, as `(name, value)`.
+    pub fn secrets(&self) -> &[(String, String)] {
+        &self.secrets
+    }
+
     /// The values minted for auth built-ins in this rendering: secrets the history copy must
     /// never hold, whatever place they were substituted in.
     pub fn minted(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.0
+        self.values
             .iter()
             .filter(|(name, _)| mint::is_auth_builtin(name))
             .map(|(name, value)| (name.as_str(), value))
@@ -117,7 +134,7 @@ impl<'a> Vars<'a> {
                 origin: Origin::Environment,
             }));
         }
-        if let Some(v) = cache.0.get(name) {
+        if let Some(v) = cache.values.get(name) {
             if mint::is_auth_builtin(name) {
                 return Ok(Some(Resolved {
                     value: v.clone(),
@@ -131,7 +148,7 @@ impl<'a> Vars<'a> {
             return Ok(Some(minted));
         }
         if let Some(v) = builtin(name) {
-            cache.0.insert(name.to_owned(), v.clone());
+            cache.values.insert(name.to_owned(), v.clone());
             return Ok(Some(plain(&v, Origin::Builtin)));
         }
         if let (Some(reference), Some(lookup)) = (name.strip_prefix(TOKEN_PREFIX), &self.tokens) {
@@ -172,7 +189,7 @@ impl Vars<'_> {
             },
         })?;
         let value = Value::String(value);
-        cache.0.insert(name.to_owned(), value.clone());
+        cache.values.insert(name.to_owned(), value.clone());
         Ok(Some(Resolved {
             value,
             secret: true,
