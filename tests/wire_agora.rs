@@ -80,7 +80,7 @@ fn the_commented_cloud_environments_parse_and_name_real_hosts() {
         .filter(|l| {
             l.starts_with('[') || l.split_once(" = ").is_some_and(|(k, _)| !k.contains(' '))
         })
-        .map(|l| format!("{l}\n"))
+        .flat_map(|l| [l, "\n"])
         .collect();
     let config =
         apiplay::config::Config::parse(&toml, std::path::Path::new("apiplay.toml")).unwrap();
