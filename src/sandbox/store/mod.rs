@@ -76,7 +76,7 @@ pub struct Store {
     readers: Vec<Mutex<Connection>>,
     writer: Option<JoinHandle<()>>,
     stats: Arc<WriterStats>,
-    checkpointer: Option<(mpsc::Sender<()>, JoinHandle<()>)>,
+    checkpointer: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -113,14 +113,19 @@ impl Store {
 
         let mut readers = Vec::new();
         let mut checkpointer = None;
+        let mut committed = None;
         if let Some(p) = path {
             for _ in 0..READERS {
                 readers.push(Mutex::new(open_reader(p).map_err(wrap)?));
             }
-            checkpointer = Some(spawn_checkpointer(p.to_path_buf()).map_err(StoreError::Thread)?);
+            let (poke, pokes) = mpsc::sync_channel(1);
+            committed = Some(poke);
+            checkpointer =
+                Some(spawn_checkpointer(p.to_path_buf(), pokes).map_err(StoreError::Thread)?);
         }
         let stats = Arc::new(WriterStats::default());
-        let (jobs, writer) = writer::spawn(conn, stats.clone()).map_err(StoreError::Thread)?;
+        let (jobs, writer) =
+            writer::spawn(conn, stats.clone(), committed).map_err(StoreError::Thread)?;
         Ok(Store {
             jobs: Some(jobs),
             readers,
@@ -183,8 +188,9 @@ impl Drop for Store {
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
         }
-        if let Some((stop, handle)) = self.checkpointer.take() {
-            drop(stop);
+        // The writer has exited and dropped its end of the pokes, so the checkpointer's wait
+        // ends too.
+        if let Some(handle) = self.checkpointer.take() {
             let _ = handle.join();
         }
     }
@@ -200,22 +206,25 @@ fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 /// Passive checkpoints on their own connection keep the WAL short without ever blocking the
-/// writer; the writer's own auto-checkpoint is only a backstop.
-fn spawn_checkpointer(path: PathBuf) -> std::io::Result<(mpsc::Sender<()>, JoinHandle<()>)> {
-    let (stop, stopped) = mpsc::channel::<()>();
-    let handle = std::thread::Builder::new()
+/// writer; the writer's own auto-checkpoint is only a backstop. The thread sleeps until the
+/// writer pokes it after a commit, so an idle sandbox never wakes it (it woke ten times a
+/// second before, most of an idle TUI's CPU); under load it checkpoints at most once per
+/// [`CHECKPOINT_EVERY`]. It ends when the writer has gone and a last checkpoint is done.
+fn spawn_checkpointer(path: PathBuf, pokes: mpsc::Receiver<()>) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
         .name("sandbox-checkpoint".into())
         .spawn(move || {
             let Ok(conn) = Connection::open(&path) else {
                 return;
             };
             let _ = conn.busy_timeout(Duration::from_millis(100));
-            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY)
-            {
+            while pokes.recv().is_ok() {
+                // Let the commits of the next 100 ms share this checkpoint.
+                std::thread::sleep(CHECKPOINT_EVERY);
+                let _ = pokes.try_recv();
                 let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
             }
-        })?;
-    Ok((stop, handle))
+        })
 }
 
 /// The SHA-256 of an issued secret: tokens are stored hashed, never in clear.

@@ -56,15 +56,18 @@ pub struct WriterStats {
     pub max_commit_nanos: AtomicU64,
 }
 
-/// Starts the writer thread over `conn`.
+/// Starts the writer thread over `conn`. After each successful commit it pokes `committed`
+/// (when given) without ever blocking: a poke already pending stands for this one too. The
+/// thread drops `committed` when it exits, which is how the receiver learns it is done.
 pub fn spawn(
     conn: Connection,
     stats: Arc<WriterStats>,
+    committed: Option<mpsc::SyncSender<()>>,
 ) -> std::io::Result<(mpsc::Sender<Job>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel::<Job>();
     let handle = std::thread::Builder::new()
         .name("sandbox-writer".into())
-        .spawn(move || run(&conn, &rx, &stats))?;
+        .spawn(move || run(&conn, &rx, &stats, committed.as_ref()))?;
     Ok((tx, handle))
 }
 
@@ -72,7 +75,12 @@ fn nanos(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
-fn run(conn: &Connection, rx: &mpsc::Receiver<Job>, stats: &WriterStats) {
+fn run(
+    conn: &Connection,
+    rx: &mpsc::Receiver<Job>,
+    stats: &WriterStats,
+    committed: Option<&mpsc::SyncSender<()>>,
+) {
     let mut finishes: Vec<Finish> = Vec::with_capacity(MAX_BATCH);
     // Blocks for the first job of a batch, then takes whatever queued up meanwhile.
     while let Ok(first) = rx.recv() {
@@ -107,6 +115,9 @@ fn run(conn: &Connection, rx: &mpsc::Receiver<Job>, stats: &WriterStats) {
             .fetch_add(finishes.len() as u64, Ordering::Relaxed);
         if commit.is_err() {
             let _ = exec(conn, "ROLLBACK");
+        } else if let Some(committed) = committed {
+            // Full means a poke is already waiting; Disconnected means no checkpointer.
+            let _ = committed.try_send(());
         }
         for finish in finishes.drain(..) {
             finish(match &commit {
