@@ -4,7 +4,7 @@
 
 mod sandbox_support;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,9 +19,10 @@ async fn answered_useradds_survive_sigkill() {
     let url = format!("{}/backend/", sandbox.url);
 
     let stop = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for client_no in 0..32 {
-        let (url, stop) = (url.clone(), stop.clone());
+        let (url, stop, count) = (url.clone(), stop.clone(), count.clone());
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             let mut answered = Vec::new();
@@ -43,11 +44,19 @@ async fn answered_useradds_survive_sigkill() {
                 };
                 assert_eq!(reply["result"], true, "{reply}");
                 answered.push((address, reply["user"]["uid"].as_i64().unwrap()));
+                count.fetch_add(1, Ordering::Relaxed);
             }
             answered
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill in the middle of the load once it has answered enough, however fast this machine
+    // is (a fixed 1.5 s was too short when other builds shared the cores).
+    for _ in 0..600 {
+        if count.load(Ordering::Relaxed) > 600 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     sandbox.child.kill().unwrap(); // SIGKILL: no shutdown path runs.
     sandbox.child.wait().unwrap();
     stop.store(true, Ordering::Relaxed);
