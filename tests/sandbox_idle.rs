@@ -11,15 +11,35 @@ use std::time::Duration;
 use sandbox_support::{mesibo, Standalone};
 use serde_json::json;
 
-/// The `/proc` folder of the process's thread whose name (cut to 15 bytes by Linux) is `name`.
+/// The `/proc` folder of the process's thread whose name (cut to 15 bytes by Linux) is
+/// `name`, waiting up to 10 s for the thread to start.
 fn thread_dir(pid: u32, name: &str) -> PathBuf {
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
-        let dir = task.unwrap().path();
-        if std::fs::read_to_string(dir.join("comm")).unwrap().trim() == name {
-            return dir;
+    for _ in 0..200 {
+        for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+            let dir = task.unwrap().path();
+            // A thread may end between the listing and this read.
+            let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+            if comm.trim() == name {
+                return dir;
+            }
         }
+        std::thread::sleep(Duration::from_millis(50));
     }
     panic!("no thread named {name} in process {pid}");
+}
+
+/// Reads the thread's wake-ups until they stop changing (it has reached its wait), up to 5 s.
+fn settled_wakeups(dir: &Path) -> u64 {
+    let mut last = wakeups(dir);
+    for _ in 0..25 {
+        std::thread::sleep(Duration::from_millis(200));
+        let now = wakeups(dir);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    last
 }
 
 /// How many times the thread has gone to sleep and been woken (voluntary switches).
@@ -40,7 +60,7 @@ async fn the_checkpointer_sleeps_while_nothing_is_written_and_wakes_after_a_comm
     let sandbox = Standalone::spawn(&dir.path().join("s.sqlite3"), dir.path());
     let checkpointer = thread_dir(sandbox.child.id(), "sandbox-checkpo");
 
-    let before = wakeups(&checkpointer);
+    let before = settled_wakeups(&checkpointer);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let idle = wakeups(&checkpointer) - before;
     assert_eq!(
