@@ -35,6 +35,7 @@ pub fn identify(token: &str, store: Option<&Store>) -> Result<DecodedToken, Iden
             };
             let t = found.token;
             Ok(DecodedToken {
+                notes: Vec::new(),
                 format: t.format,
                 app: t.app,
                 subject: t.subject,

@@ -12,6 +12,9 @@ use crate::clock::{rfc3339 as utc, span, time_left as expiry_relative};
 /// grants come last, one line each with their privileges.
 pub fn account(token: &DecodedToken, now: i64) -> Vec<(String, String)> {
     let mut lines = vec![("format".to_owned(), token.format.as_str().to_owned())];
+    for note in &token.notes {
+        lines.push(("note".into(), note.clone()));
+    }
     if let Some(app) = &token.app {
         lines.push(("app/issuer".into(), app.clone()));
     }
@@ -86,6 +89,7 @@ mod tests {
     #[test]
     fn account_lists_times_and_privileges() {
         let token = DecodedToken {
+            notes: Vec::new(),
             format: TokenFormat::Agora007,
             app: Some("app".into()),
             subject: Some("alice".into()),

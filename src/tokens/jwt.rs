@@ -59,6 +59,14 @@ pub fn parse(token: &str) -> Result<Jwt<'_>, DecodeError> {
     let header = json_part(h, 0, "header")?;
     let payload = json_part(p, h.len() + 1, "payload")?;
     let signature = codec::decode_b64(&URL_SAFE, s, h.len() + p.len() + 2)?;
+    // An HMAC-SHA256 is 32 bytes whatever the key: a shorter or longer one was cut or altered.
+    if header.get("alg").and_then(Value::as_str) == Some("HS256") && signature.len() != 32 {
+        return Err(DecodeError::BadFieldAt {
+            field: "signature",
+            reason: format!("is {} bytes; an HS256 signature is 32", signature.len()),
+            offset: h.len() + p.len() + 2,
+        });
+    }
     Ok(Jwt {
         header,
         payload,

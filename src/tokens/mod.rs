@@ -143,6 +143,9 @@ pub struct DecodedToken {
     pub expires_at: Option<i64>,
     /// Everything else the token carries, as JSON (services, grants, role, claims).
     pub claims: serde_json::Value,
+    /// What the decoder accepted but is not canonical (missing or unexpected base64 padding).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Why a string could not be decoded as a token. Every variant says which part and, where
@@ -166,6 +169,25 @@ pub enum DecodeError {
     /// The zlib stream is not valid (bad header, bad block, checksum mismatch).
     #[error("zlib stream corrupt: {0}")]
     ZlibCorrupt(String),
+    /// Bytes follow the end of a 007 token's zlib stream.
+    #[error("{count} unexpected bytes after the zlib stream (at byte {offset} of the base64-decoded token)")]
+    ZlibTrailing {
+        /// How many bytes follow the stream.
+        count: usize,
+        /// Where they start in the base64-decoded bytes.
+        offset: usize,
+    },
+    /// A field of a text token (T1) is missing or unusable where the content stops or the
+    /// value starts.
+    #[error("{field} {reason} (at byte {offset} of the decoded content); was the token cut short or altered?")]
+    BadFieldAt {
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+        /// Byte offset in the decoded content.
+        offset: usize,
+    },
     /// The binary content ended inside a field.
     #[error("token content ends inside {field} (at byte {offset} of the decoded content)")]
     Truncated {

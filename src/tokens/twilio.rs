@@ -317,6 +317,7 @@ pub fn to_decoded(jwt: &Jwt<'_>) -> DecodedToken {
         .and_then(Value::as_str)
         .map(str::to_owned);
     DecodedToken {
+        notes: Vec::new(),
         format: TokenFormat::TwilioJwt,
         app: jwt.claim_str("iss").map(str::to_owned),
         subject: identity,

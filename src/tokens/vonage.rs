@@ -136,6 +136,7 @@ pub fn is_vonage(jwt: &Jwt<'_>) -> bool {
 /// The format-independent view of a parsed Vonage JWT.
 pub fn to_decoded(jwt: &Jwt<'_>) -> DecodedToken {
     DecodedToken {
+        notes: Vec::new(),
         format: TokenFormat::VonageJwt,
         app: jwt.claim_str("application_id").map(str::to_owned),
         subject: jwt

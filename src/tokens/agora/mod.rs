@@ -92,6 +92,7 @@ impl AccessToken2 {
             map.insert("unknown_service_type".into(), json!(t));
         }
         DecodedToken {
+            notes: Vec::new(),
             format: TokenFormat::Agora007,
             app: Some(self.app_id.clone()),
             subject,

@@ -63,6 +63,7 @@ impl AccessToken {
             })
             .collect();
         DecodedToken {
+            notes: Vec::new(),
             format: TokenFormat::Agora006,
             app: Some(self.app_id.clone()),
             subject: None,

@@ -57,6 +57,15 @@ pub fn decompress_zlib(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
                 DecodeError::ZlibCorrupt(e.message().unwrap_or("invalid deflate data").to_owned())
             })?;
         if status == Status::StreamEnd {
+            // The SDKs' decoders stop at the stream's end; a token is one stream and nothing
+            // after it, so anything more means the token was altered or glued to something.
+            let end = usize::try_from(stream.total_in()).unwrap_or(usize::MAX);
+            if end < data.len() {
+                return Err(DecodeError::ZlibTrailing {
+                    count: data.len() - end,
+                    offset: end,
+                });
+            }
             return Ok(out);
         }
         if out.len() >= MAX_CONTENT {

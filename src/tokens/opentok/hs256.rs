@@ -72,6 +72,7 @@ pub fn is_opentok_jwt(jwt: &Jwt<'_>) -> bool {
 /// The format-independent view of a parsed OpenTok JWT.
 pub fn jwt_to_decoded(jwt: &Jwt<'_>) -> DecodedToken {
     DecodedToken {
+        notes: Vec::new(),
         format: TokenFormat::OpentokJwt,
         app: jwt
             .payload

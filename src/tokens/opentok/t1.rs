@@ -51,6 +51,7 @@ impl T1Token {
                 .and_then(|v| v.parse::<i64>().ok())
         };
         DecodedToken {
+            notes: Vec::new(),
             format: TokenFormat::OpentokT1,
             app: Some(self.partner_id.clone()),
             subject: self.field("session_id").map(str::to_owned),
@@ -153,15 +154,84 @@ pub fn parse_t1(token: &str) -> Result<T1Token, DecodeError> {
             _ => {}
         }
     }
+    let data_at = head.len() + 1;
+    check_t1_data(data, data_at)?;
     let fields = form_urlencoded::parse(data.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
+    if let Some((_, sig)) = form_urlencoded::parse(head.as_bytes()).find(|(k, _)| k == "sig") {
+        if sig.len() != 40 || !sig.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(DecodeError::BadFieldAt {
+                field: "sig",
+                reason: format!("is {} characters; an HMAC-SHA1 is 40 hex digits", sig.len()),
+                offset: head.find("sig=").map_or(0, |i| i + 4),
+            });
+        }
+    }
     Ok(T1Token {
         partner_id: partner_id.ok_or(DecodeError::MissingField("partner_id"))?,
         sig: sig.ok_or(DecodeError::MissingField("sig"))?,
         data: data.to_owned(),
         fields,
     })
+}
+
+/// The fields every SDK writes (python, node, Java; specs/token-formats.md §3.1).
+const T1_REQUIRED: [&str; 5] = ["session_id", "create_time", "expire_time", "nonce", "role"];
+
+/// Checks a T1 data string for what a token cut short or altered shows: a broken `%XX`
+/// escape, a missing required field, a time that is not a number, an expiry not after the
+/// creation (a cut `expire_time=14` used to decode as 1970). `base` is where the data starts
+/// in the decoded content, so offsets point into it.
+fn check_t1_data(data: &str, base: usize) -> Result<(), DecodeError> {
+    let bytes = data.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        let escape_ok = bytes
+            .get(i + 1..i + 3)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        if *b == b'%' && !escape_ok {
+            return Err(DecodeError::BadFieldAt {
+                field: "data",
+                reason: "has a `%` escape without two hex digits".to_owned(),
+                offset: base + i,
+            });
+        }
+    }
+    let mut at = base;
+    let mut values = std::collections::BTreeMap::new();
+    for pair in data.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        values.insert(key, (value, at + key.len() + 1));
+        at += pair.len() + 1;
+    }
+    let end = base + data.len();
+    for field in T1_REQUIRED {
+        if !values.contains_key(field) {
+            return Err(DecodeError::BadFieldAt {
+                field,
+                reason: "is missing".to_owned(),
+                offset: end,
+            });
+        }
+    }
+    let time = |field: &'static str| -> Result<i64, DecodeError> {
+        let (value, offset) = values[field];
+        value.parse::<i64>().map_err(|_| DecodeError::BadFieldAt {
+            field,
+            reason: format!("{value:?} is not a number of seconds"),
+            offset,
+        })
+    };
+    let created = time("create_time")?;
+    let expires = time("expire_time")?;
+    if expires <= created {
+        return Err(DecodeError::BadFieldAt {
+            field: "expire_time",
+            reason: format!("{expires} is not after create_time {created}"),
+            offset: values["expire_time"].1,
+        });
+    }
+    Ok(())
 }
 
 /// Decodes a T1 token into the format-independent view.
