@@ -6,10 +6,12 @@
 //! sandbox all read the same rules, so they cannot disagree. The file format is the one agreed
 //! in CONTRACT.md; [`schema`] holds its serde types.
 
+pub mod answer;
 mod check;
 pub mod json;
 mod rules;
 pub mod schema;
+mod starter;
 
 use std::collections::BTreeMap;
 use std::ops::{Deref, Range};
@@ -28,6 +30,7 @@ use crate::collection::{Sidecar, SidecarFile};
 use crate::config::line_col;
 use json::{Node, Value};
 use rules::Rules;
+pub use starter::toml_to_json;
 
 /// The embedded files: (file name, text).
 static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));

@@ -20,6 +20,8 @@ macro_rules! say {
     }};
 }
 
+mod check;
+mod explain;
 mod history;
 pub(crate) mod output;
 pub mod sandbox;
@@ -63,6 +65,14 @@ pub enum Command {
     Token(token::TokenCommand),
     /// Run the embedded sandbox standalone.
     Sandbox(sandbox::SandboxArgs),
+    /// Check payloads against the catalogue: `file:line:col: error|warning: message`.
+    Check(check::CheckArgs),
+    /// List the operations the catalogue describes.
+    Ops(check::OpsArgs),
+    /// Print an operation's docs: fields, units, limits, an example, the answer, the errors.
+    Explain(explain::ExplainArgs),
+    /// Write a ready payload and sidecar for an operation.
+    New(explain::NewArgs),
 }
 
 /// Where apiplay finds its environments and payloads.
@@ -112,5 +122,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Tokens(args)) => history::tokens(&args),
         Some(Command::Token(cmd)) => token::run(cmd, cli.tui.env.as_deref()),
         Some(Command::Sandbox(args)) => sandbox::run(&args),
+        Some(Command::Check(args)) => check::check(&args),
+        Some(Command::Ops(args)) => check::ops(&args),
+        Some(Command::Explain(args)) => explain::explain(&args),
+        Some(Command::New(args)) => explain::new(&args),
     }
 }

@@ -113,6 +113,10 @@ pub fn send(args: &SendArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
     };
     // Nothing starts (no sandbox, no store) for a body that cannot be sent.
     template.validate()?;
+    // The catalogue op, to explain a documented error in the answer.
+    let op = crate::catalogue::catalogue()
+        .check_payload(&template.sidecar, &template.body)
+        .op;
     let overrides: BTreeMap<_, _> = args.vars.iter().cloned().collect();
     let options = SessionOptions {
         environment: env.map(str::to_owned),
@@ -124,7 +128,7 @@ pub fn send(args: &SendArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
         let session = Session::start(options).await?;
         warn_store(&session);
         let prepared = session.prepare(&template, overrides)?;
-        finish(&prepared.send().await, args.output)
+        finish(&prepared.send().await, args.output, op)
     })
 }
 
@@ -150,7 +154,7 @@ pub fn replay(args: &ReplayArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
         let session = Session::start(options).await?;
         warn_store(&session);
         let prepared = session.prepare_replay(&recorded)?;
-        finish(&prepared.send().await, args.output)
+        finish(&prepared.send().await, args.output, None)
     })
 }
 
@@ -160,8 +164,13 @@ fn warn_store(session: &Session) {
     }
 }
 
-/// Records and prints an exchange, and says what it means for the exit code.
-fn finish(sent: &Sent, mode: OutputMode) -> anyhow::Result<Outcome> {
+/// Records and prints an exchange, and says what it means for the exit code. A documented
+/// error in the answer is explained from the catalogue (`op` first, else any op).
+fn finish(
+    sent: &Sent,
+    mode: OutputMode,
+    op: Option<&crate::catalogue::Operation>,
+) -> anyhow::Result<Outcome> {
     let recorded = match sent.record() {
         Ok(r) => r,
         Err(e) => {
@@ -179,6 +188,12 @@ fn finish(sent: &Sent, mode: OutputMode) -> anyhow::Result<Outcome> {
         "{}",
         output::status_line(exchange, response, recorded.as_ref(), stderr_colour)
     );
+    if let Some((code, doc, op)) =
+        crate::catalogue::catalogue().explain_answer(op, response.status, &response.body)
+    {
+        eprintln!("{code} ({}): {}", op.id, doc.meaning);
+        eprintln!("  what to do: {}", doc.fix);
+    }
     if let Some(recorded) = &recorded {
         for token in &recorded.tokens {
             say!("{}", output::token_line(token));
