@@ -36,7 +36,12 @@ async fn sixty_four_clients_times_one_hundred_useradds_lose_nothing() {
                 assert_eq!(status, 200);
                 assert_eq!(reply["result"], true, "{reply}");
                 answers.push((
-                    reply["user"]["uid"].as_i64().unwrap(),
+                    // uid is a string of digits, as the mesibo docs show it.
+                    reply["user"]["uid"]
+                        .as_str()
+                        .unwrap()
+                        .parse::<i64>()
+                        .unwrap(),
                     reply["user"]["token"].as_str().unwrap().to_owned(),
                 ));
             }

@@ -43,7 +43,8 @@ async fn answered_useradds_survive_sigkill() {
                     break;
                 };
                 assert_eq!(reply["result"], true, "{reply}");
-                answered.push((address, reply["user"]["uid"].as_i64().unwrap()));
+                // uid is a string of digits, as the mesibo docs show it.
+                answered.push((address, reply["user"]["uid"].as_str().unwrap().to_owned()));
                 count.fetch_add(1, Ordering::Relaxed);
             }
             answered
@@ -87,8 +88,8 @@ async fn answered_useradds_survive_sigkill() {
             .await
             .unwrap();
         assert_eq!(
-            reply["users"][0]["uid"].as_i64(),
-            Some(*uid),
+            reply["users"][0]["uid"].as_str(),
+            Some(uid.as_str()),
             "{address} lost: {reply}"
         );
     }

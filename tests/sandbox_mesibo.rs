@@ -32,12 +32,12 @@ async fn docs_payload_issues_a_token_and_keeps_the_uid() {
     let token = first["user"]["token"].as_str().unwrap();
     assert_eq!(token.len(), 64);
     assert!(token.bytes().all(|b| b.is_ascii_alphanumeric()));
-    let uid = first["user"]["uid"].as_i64().unwrap();
+    // The docs show uid as a string of digits ("uid":"5302").
+    let uid: i64 = first["user"]["uid"].as_str().unwrap().parse().unwrap();
 
     let (_, second) = post(&client, &backend(&sandbox.url()), &payload).await;
     assert_eq!(
-        second["user"]["uid"].as_i64().unwrap(),
-        uid,
+        second["user"]["uid"], first["user"]["uid"],
         "same address, same uid"
     );
     assert_ne!(
@@ -53,8 +53,8 @@ async fn docs_payload_issues_a_token_and_keeps_the_uid() {
     .await;
     assert_eq!(other["result"], true);
     assert_eq!(
-        other["user"]["uid"].as_i64().unwrap(),
-        uid + 1,
+        other["user"]["uid"],
+        (uid + 1).to_string(),
         "uids are dense"
     );
     assert!(
@@ -87,12 +87,12 @@ async fn useradd_token_fields_are_checked() {
         (
             json!({"user": {"address": "a", "token": {"appid": "x", "expiry": -5}}}),
             "BADFIELD",
-            "minutes",
+            "under the minimum of 1 minute",
         ),
         (
             json!({"user": {"address": 7}}),
             "BADFIELD",
-            "must be a string",
+            "user.address: expected a string",
         ),
         (
             json!({"user": {"address": "a", "token": true}}),
@@ -115,8 +115,32 @@ async fn useradd_token_fields_are_checked() {
             "{rest}: {body}"
         );
     }
-    // A numeric string is accepted where a number is expected, as the legacy form sends it.
+    // In JSON the catalogue's type holds: minutes are a number, not a numeric string.
     let rest = json!({"user": {"address": "a", "token": {"appid": "x", "expiry": "10"}}});
+    let (_, body) = post(&client, &url, &mesibo("useradd", rest)).await;
+    assert_eq!(body["error"], "BADFIELD", "{body}");
+    assert_eq!(
+        body["errmsg"],
+        "user.token.expiry: expected an integer number of minutes, got a string"
+    );
+    // The legacy form sends only strings, and its digits are numbers.
+    let legacy = format!(
+        "{}?op=useradd&token={}&addr=a&appid=x&expiry=10",
+        url,
+        demo::MESIBO_APP_TOKEN
+    );
+    let body: Value = client
+        .get(legacy)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["result"], true, "{body}");
+    // Unknown fields are ignored, as the real API does (check is where typos are caught).
+    let rest =
+        json!({"user": {"address": "a", "nmae": "x", "token": {"appid": "x", "expirey": 3}}});
     let (_, body) = post(&client, &url, &mesibo("useradd", rest)).await;
     assert_eq!(body["result"], true, "{body}");
 }
@@ -344,7 +368,7 @@ async fn users_set_get_and_delete() {
     .await;
     assert_eq!(body["result"], true, "{body}");
     assert_eq!(body["revoked"], 1);
-    let uid = body["user"]["uid"].as_i64().unwrap();
+    let uid = body["user"]["uid"].as_str().unwrap().to_owned();
     let (_, body) = post(
         &client,
         &url,
@@ -487,7 +511,9 @@ async fn messages_between_users_and_to_groups() {
     )
     .await;
     assert_eq!(body["result"], true, "{body}");
-    let first = body["message"]["mid"].as_i64().unwrap();
+    // The docs' answer: {"op":"message","mid":…,"result":true}, mid at the top level.
+    let first = body["mid"].as_i64().unwrap();
+    assert!(body.get("message").is_none(), "{body}");
     let (_, body) = post(
         &client,
         &url,
@@ -497,8 +523,21 @@ async fn messages_between_users_and_to_groups() {
         ),
     )
     .await;
-    assert_eq!(body["message"]["mid"].as_i64().unwrap(), first + 1);
-    assert_eq!(body["message"]["gid"], gid);
+    assert_eq!(body["mid"].as_i64().unwrap(), first + 1, "{body}");
+
+    // The docs' own example: comma-separated to, and to with gid, and "flags": null.
+    let (_, body) = post(
+        &client,
+        &url,
+        &mesibo(
+            "message",
+            json!({"message": {"from": "alice", "to": "bob,alice", "gid": gid, "type": 0,
+                   "expiry": 3600, "flags": null, "forced": true, "message": "docs"}}),
+        ),
+    )
+    .await;
+    assert_eq!(body["result"], true, "{body}");
+    assert_eq!(body["mid"].as_i64().unwrap(), first + 2, "{body}");
 
     let cases = [
         (
@@ -506,7 +545,7 @@ async fn messages_between_users_and_to_groups() {
             "NOUSER",
         ),
         (
-            json!({"from": "alice", "to": "carol", "message": "x"}),
+            json!({"from": "alice", "to": "bob,carol", "message": "x"}),
             "NOUSER",
         ),
         (
@@ -514,11 +553,12 @@ async fn messages_between_users_and_to_groups() {
             "NOGROUP",
         ),
         (json!({"from": "alice", "message": "x"}), "MISSINGFIELD"),
+        (json!({"to": "bob", "message": "x"}), "MISSINGFIELD"),
+        (json!({"from": "alice", "to": "bob"}), "MISSINGFIELD"),
         (
-            json!({"from": "alice", "to": "bob", "gid": gid, "message": "x"}),
+            json!({"from": "alice", "to": "bob", "message": "x", "expiry": "1h"}),
             "BADFIELD",
         ),
-        (json!({"from": "alice", "to": "bob"}), "MISSINGFIELD"),
     ];
     for (message, code) in cases {
         let (_, body) = post(

@@ -311,10 +311,10 @@ impl<'n> Walker<'_, 'n, '_> {
             let field = &self.op.fields[f];
             if field.required && !members.iter().any(|m| m.key == *name) {
                 let place = self.path_text();
-                let within = if place.is_empty() {
-                    String::new()
+                let full = if place.is_empty() {
+                    (*name).clone()
                 } else {
-                    format!(" in {place}")
+                    format!("{place}.{name}")
                 };
                 let span = key_span
                     .cloned()
@@ -328,10 +328,7 @@ impl<'n> Walker<'_, 'n, '_> {
                     Severity::Error,
                     Kind::Missing,
                     span,
-                    format!(
-                        "missing required field \"{name}\"{within} ({})",
-                        field.meaning
-                    ),
+                    format!("missing required field \"{full}\" ({})", field.meaning),
                 );
             }
         }

@@ -12,6 +12,7 @@ pub mod json;
 mod rules;
 pub mod schema;
 mod starter;
+mod text;
 
 use std::collections::BTreeMap;
 use std::ops::{Deref, Range};
@@ -56,6 +57,8 @@ pub struct Operation {
     pub vendor: Vendor,
     spec: Op,
     rules: Rules,
+    /// Each URL parameter's compiled pattern, by index.
+    param_patterns: Vec<Option<regex::Regex>>,
 }
 
 impl Deref for Operation {
@@ -102,6 +105,64 @@ impl Operation {
     pub fn field(&self, path: &str) -> Option<&Field> {
         let wanted = normalise_path(path);
         self.spec.fields.iter().find(|f| f.path == wanted)
+    }
+
+    /// Checks a URL parameter's value as sent (text): its pattern, length and numeric limits.
+    /// `None` when it passes, is a `{{variable}}`, or is not a parameter of the op.
+    pub fn check_param(&self, name: &str, value: &str) -> Option<String> {
+        let index = self.spec.params.iter().position(|p| p.path == name)?;
+        let param = &self.spec.params[index];
+        if !crate::collection::variables_in(value).is_empty() {
+            return None;
+        }
+        let numeric = param.ty.accepts(FieldType::Integer) || param.ty.accepts(FieldType::Number);
+        if numeric && !param.ty.accepts(FieldType::String) {
+            let Ok(n) = value.trim().parse::<f64>() else {
+                return Some(format!(
+                    "{name} must be {}, got {value:?}",
+                    expected_phrase(param)
+                ));
+            };
+            let integer = !value.contains(['.', 'e', 'E']);
+            if param.ty.primary() == FieldType::Integer && !integer {
+                return Some(format!(
+                    "{name} must be {}, got {value:?}",
+                    expected_phrase(param)
+                ));
+            }
+            let units = param
+                .units
+                .map_or(String::new(), |u| format!(" {}", u.as_str()));
+            if let Some(max) = param.max.filter(|m| n > *m) {
+                return Some(format!(
+                    "{name} {value} is over the limit of {}{units}",
+                    num(max)
+                ));
+            }
+            if let Some(min) = param.min.filter(|m| n < *m) {
+                return Some(format!(
+                    "{name} {value} is under the minimum of {}{units}",
+                    num(min)
+                ));
+            }
+            return None;
+        }
+        let len = value.chars().count();
+        if let Some(max) = param.max_length.filter(|m| len > *m) {
+            return Some(format!(
+                "{name} is {len} characters long, over the {max}-character limit"
+            ));
+        }
+        if let Some(re) = &self.param_patterns[index] {
+            if !re.is_match(value) {
+                let pattern = param.pattern.as_deref().unwrap_or_default();
+                return Some(format!(
+                    "{name} \"{value}\" does not match {pattern} ({})",
+                    param.meaning
+                ));
+            }
+        }
+        None
     }
 
     /// The documented error with this code.
@@ -262,10 +323,17 @@ impl Catalogue {
                 }
                 let rules = Rules::compile(&spec)
                     .map_err(|e| at(offset, format!("op \"{}\": {e}", spec.id)))?;
+                let param_patterns = spec
+                    .params
+                    .iter()
+                    .map(rules::compile_pattern)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| at(offset, format!("op \"{}\": {e}", spec.id)))?;
                 ops.push(Operation {
                     vendor: file.vendor,
                     spec,
                     rules,
+                    param_patterns,
                 });
             }
         }

@@ -113,7 +113,7 @@ impl Rules {
     }
 }
 
-fn compile_pattern(field: &Field) -> Result<Option<Regex>, String> {
+pub(super) fn compile_pattern(field: &Field) -> Result<Option<Regex>, String> {
     let Some(pattern) = &field.pattern else {
         return Ok(None);
     };

@@ -230,7 +230,7 @@ fn unknown_field_has_a_did_you_mean_at_the_key() {
         messages("mesibo.useradd", body),
         [
             "2:12: warning: unknown field \"adress\" in user; did you mean \"address\"?",
-            "2:3: error: missing required field \"address\" in user (the user's address)",
+            "2:3: error: missing required field \"user.address\" (the user's address)",
         ]
     );
 }
@@ -333,7 +333,7 @@ fn array_bodies_are_checked_item_by_item() {
         messages("agora.chat.users.create", body),
         [
             "3:3: warning: unknown field \"usrname\" in [1]; did you mean \"username\"?",
-            "3:2: error: missing required field \"username\" in [1] (name)",
+            "3:2: error: missing required field \"[1].username\" (name)",
         ]
     );
     assert_eq!(

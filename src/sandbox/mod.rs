@@ -45,7 +45,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 pub use mesibo::OPS as MESIBO_OPS;
@@ -204,11 +204,28 @@ fn routes(store: Arc<Store>) -> Router {
         .route("/chat/app/token", get(agora::app_token))
         .route("/chat/user/:username/token", get(agora::user_token))
         .route("/:org/:app/token", post(agora::exchange))
-        .route("/:org/:app/users", post(agora::create_users))
+        .route(
+            "/:org/:app/users",
+            post(agora::create_users)
+                .get(agora::list_users)
+                .delete(agora::delete_users),
+        )
         .route(
             "/:org/:app/users/:username",
-            get(agora::get_user).delete(agora::delete_user),
+            get(agora::get_user)
+                .put(agora::modify_user)
+                .delete(agora::delete_user),
         )
+        .route(
+            "/:org/:app/users/:username/password",
+            put(agora::set_password),
+        )
+        .route(
+            "/:org/:app/users/:username/disconnect",
+            get(agora::disconnect),
+        )
+        .route("/:org/:app/users/:username/status", get(agora::user_status))
+        .route("/:org/:app/users/batch/status", post(agora::batch_status))
         .route("/twilio/token", get(twilio::get).post(twilio::post))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)

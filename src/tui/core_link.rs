@@ -379,6 +379,18 @@ fn refusal(e: TemplateError) -> SendFailure {
 pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
     match PayloadTemplate::load(path) {
         Ok(t) => {
+            // Ctrl+D shows the catalogue's docs of the payload's op (the sidecar's own `docs`,
+            // kept for files written before the catalogue, wins when it has one).
+            let docs = t
+                .sidecar
+                .sidecar
+                .docs
+                .clone()
+                .filter(|d| !d.trim().is_empty());
+            let docs = docs.or_else(|| {
+                let report = crate::catalogue::catalogue().check_payload(&t.sidecar, &t.body);
+                report.op.map(crate::catalogue::Operation::explain_text)
+            });
             let file = t.sidecar;
             let side = file.sidecar;
             Ok(PayloadInfo {
@@ -386,7 +398,7 @@ pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
                 backend: side.backend,
                 method: side.method,
                 url_path: side.path,
-                docs: side.docs.unwrap_or_default(),
+                docs: docs.unwrap_or_default(),
                 sidecar_error: None,
                 sidecar_text: file.path.is_some().then_some(file.text),
                 query: side.query.into_iter().collect(),

@@ -33,6 +33,7 @@ use subtle::ConstantTimeEq;
 use super::body::{self, BodyError};
 use super::demo;
 use super::store::Store;
+use crate::catalogue::{catalogue, Kind, Severity};
 use fields::{Fail, Fields};
 
 /// The operations the backend knows.
@@ -52,7 +53,7 @@ pub const OPS: [&str; 10] = [
 /// `GET /backend/?op=...`: the legacy form in the query string.
 pub async fn get(State(store): State<Arc<Store>>, RawQuery(query): RawQuery) -> Response {
     let request = form_to_json(query.unwrap_or_default().as_bytes());
-    answer(&store, &request).await
+    answer(&store, &request, false).await
 }
 
 /// `POST /backend/`: JSON, or the legacy form when the content type says so (or when the body
@@ -87,6 +88,8 @@ pub async fn post(
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{' || *b == b'[');
+    let from_query = bytes.iter().all(u8::is_ascii_whitespace) && query.is_some();
+    let is_json = (!is_form || looks_like_json) && !from_query;
     let request = if is_form && !looks_like_json {
         form_to_json(&bytes)
     } else if bytes.iter().all(u8::is_ascii_whitespace) && query.is_some() {
@@ -104,7 +107,7 @@ pub async fn post(
             }
         }
     };
-    answer(&store, &request).await
+    answer(&store, &request, is_json).await
 }
 
 fn form_to_json(form: &[u8]) -> Value {
@@ -116,10 +119,17 @@ fn form_to_json(form: &[u8]) -> Value {
     )
 }
 
-async fn answer(store: &Store, request: &Value) -> Response {
+/// Runs a request; a JSON one is first held to the catalogue's rules for its op (the legacy
+/// form uses other names and only strings, so its handlers check it).
+async fn answer(store: &Store, request: &Value, is_json: bool) -> Response {
     let op = request.get("op").and_then(Value::as_str);
     let id = request.get("id").cloned();
-    let result = check(request, op);
+    let result = check(request, op).and_then(|op| {
+        if is_json {
+            catalogue_rules(op, request)?;
+        }
+        Ok(op)
+    });
     let result = match result {
         Ok(op) => ops::run(store, op, &Fields(request)).await,
         Err(fail) => Err(fail),
@@ -157,6 +167,24 @@ fn check<'a>(request: &Value, op: Option<&'a str>) -> Result<&'a str, Fail> {
             "AUTHFAIL",
             "\"token\" (the app token) is required",
         )),
+    }
+}
+
+/// The first error the catalogue finds in a JSON request: `MISSINGFIELD` for a required
+/// field left out, `BADFIELD` for anything else. Unknown fields are ignored, as the real API
+/// does.
+fn catalogue_rules(op: &str, request: &Value) -> Result<(), Fail> {
+    let Some(spec) = catalogue().by_body_op(op) else {
+        return Ok(());
+    };
+    match spec
+        .check_value(request)
+        .into_iter()
+        .find(|d| d.severity == Severity::Error)
+    {
+        None => Ok(()),
+        Some(d) if d.kind == Kind::Missing => Err(Fail::new("MISSINGFIELD", d.message)),
+        Some(d) => Err(Fail::new("BADFIELD", d.message)),
     }
 }
 

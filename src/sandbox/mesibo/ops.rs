@@ -7,8 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::fields::{Fail, Fields};
 use crate::sandbox::store::mesibo::{
-    Changes, Group, MessageRefused, NewMessage, NewToken, Recipient, User, UserAdd, UserRef,
-    ONE_YEAR_SECS,
+    Changes, Group, MessageRefused, NewMessage, NewToken, User, UserAdd, UserRef, ONE_YEAR_SECS,
 };
 use crate::sandbox::store::{now_secs, Store, StoreError};
 
@@ -71,7 +70,7 @@ fn short(value: String, field: &str) -> Result<String, Fail> {
 
 fn user_json(user: &User) -> Map<String, Value> {
     let mut map = Map::new();
-    map.insert("uid".into(), json!(user.uid));
+    map.insert("uid".into(), uid_json(user.uid));
     map.insert("address".into(), json!(user.address));
     map.insert("name".into(), json!(user.name));
     map.insert("active".into(), json!(user.active));
@@ -93,6 +92,11 @@ fn one(key: &str, value: Value) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert(key.into(), value);
     map
+}
+
+/// A uid as the docs show it: a string of digits (`"uid":"5302"`).
+fn uid_json(uid: i64) -> Value {
+    Value::String(uid.to_string())
 }
 
 fn user_ref(f: &Fields<'_>) -> Result<UserRef, Fail> {
@@ -155,7 +159,7 @@ async fn useradd(store: &Store, f: &Fields<'_>) -> Answer {
     };
     let user = store.mesibo_useradd(add).await.map_err(|e| internal(&e))?;
     let mut body = Map::new();
-    body.insert("uid".into(), json!(user.uid));
+    body.insert("uid".into(), uid_json(user.uid));
     body.insert("address".into(), json!(user.address));
     if let Some(token) = token {
         body.insert("token".into(), json!(token.token));
@@ -170,7 +174,10 @@ async fn userdel(store: &Store, f: &Fields<'_>) -> Answer {
         .await
         .map_err(|e| internal(&e))?
         .ok_or_else(|| no_user(&who))?;
-    let mut body = one("user", json!({"uid": user.uid, "address": user.address}));
+    let mut body = one(
+        "user",
+        json!({"uid": uid_json(user.uid), "address": user.address}),
+    );
     body.insert("revoked".into(), json!(revoked));
     Ok(body)
 }
@@ -301,7 +308,7 @@ async fn groupgetmembers(store: &Store, f: &Fields<'_>) -> Answer {
     let mut body = one("group", json!({"gid": group.gid, "name": group.name}));
     let members = members
         .into_iter()
-        .map(|(address, uid)| json!({"address": address, "uid": uid}))
+        .map(|(address, uid)| json!({"address": address, "uid": uid.map(uid_json)}))
         .collect();
     body.insert("members".into(), Value::Array(members));
     Ok(body)
@@ -309,32 +316,24 @@ async fn groupgetmembers(store: &Store, f: &Fields<'_>) -> Answer {
 
 async fn message(store: &Store, f: &Fields<'_>) -> Answer {
     let from = f.req_str(&["message.from", "from"])?;
-    let to = match (
-        f.opt_str(&["message.to", "to"])?,
-        f.opt_int(&["message.gid", "gid"])?,
-    ) {
-        (Some(to), None) if !to.is_empty() => Recipient::User(to),
-        (None, Some(gid)) => Recipient::Group(gid),
-        (Some(_), Some(_)) => {
-            return Err(Fail::new(
-                "BADFIELD",
-                "give either message.to (a user) or message.gid (a group), not both",
-            ))
-        }
-        _ => {
-            return Err(Fail::new(
-                "MISSINGFIELD",
-                "message.to (a user address) or message.gid (a group) is required",
-            ))
-        }
-    };
-    let body = f.req_text(&["message.message", "message.msg", "msg"], MAX_MESSAGE)?;
-    if body.len() > MAX_MESSAGE {
+    // The docs: `to` is comma-separated addresses, and their example sends `to` and `gid`
+    // together; a gid of 0 is no group.
+    let to = f.opt_list(&["message.to", "to"])?.unwrap_or_default();
+    let gid = f.opt_int(&["message.gid", "gid"])?.filter(|g| *g != 0);
+    if to.is_empty() && gid.is_none() {
         return Err(Fail::new(
-            "BADFIELD",
-            format!("the message is longer than {MAX_MESSAGE} bytes"),
+            "MISSINGFIELD",
+            "message.to (user addresses, comma-separated) or message.gid (a group) is required",
         ));
     }
+    let text = f.opt_text(&["message.message", "message.msg", "msg"], MAX_MESSAGE)?;
+    let url = f.opt_text(&["message.url", "url"], MAX_MESSAGE)?;
+    let Some(body) = text.or(url) else {
+        return Err(Fail::new(
+            "MISSINGFIELD",
+            "message.message (the text) or message.url (a file) is required",
+        ));
+    };
     let expiry = f.bounded(
         &["message.expiry", "expiry"],
         ONE_YEAR_SECS,
@@ -344,7 +343,8 @@ async fn message(store: &Store, f: &Fields<'_>) -> Answer {
     let kind = f.opt_int(&["message.type", "type"])?.unwrap_or(0);
     let new = NewMessage {
         from: from.clone(),
-        to: to.clone(),
+        to,
+        gid,
         body,
         kind,
         expiry,
@@ -354,24 +354,15 @@ async fn message(store: &Store, f: &Fields<'_>) -> Answer {
         .await
         .map_err(|e| internal(&e))?
         .map_err(|refused| match refused {
-            MessageRefused::NoSender => {
-                Fail::new("NOUSER", format!("no user has address {from:?}"))
+            MessageRefused::NoSender => Fail::new(
+                "NOUSER",
+                format!("no user has address {from:?} (message.from must be an existing user)"),
+            ),
+            MessageRefused::NoRecipient(a) => {
+                Fail::new("NOUSER", format!("no user has address {a:?}"))
             }
-            MessageRefused::NoRecipient => match &to {
-                Recipient::User(a) => Fail::new("NOUSER", format!("no user has address {a:?}")),
-                Recipient::Group(gid) => no_group(*gid),
-            },
-            MessageRefused::NoGroup => match &to {
-                Recipient::Group(gid) => no_group(*gid),
-                Recipient::User(a) => Fail::new("NOUSER", format!("no user has address {a:?}")),
-            },
+            MessageRefused::NoGroup(gid) => no_group(gid),
         })?;
-    let mut msg = Map::new();
-    msg.insert("mid".into(), json!(mid));
-    msg.insert("from".into(), json!(from));
-    match to {
-        Recipient::User(a) => msg.insert("to".into(), json!(a)),
-        Recipient::Group(gid) => msg.insert("gid".into(), json!(gid)),
-    };
-    Ok(one("message", Value::Object(msg)))
+    // The docs' answer: {"op":"message","mid":…,"result":true}.
+    Ok(one("mid", json!(mid)))
 }

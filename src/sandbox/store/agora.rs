@@ -62,6 +62,29 @@ fn find(conn: &Connection, username: &str) -> rusqlite::Result<Option<ChatUser>>
     .optional()
 }
 
+/// One page of users after `after` (a rowid), in registration order, and the rowid to go on
+/// from when more remain.
+fn page(
+    conn: &Connection,
+    limit: u32,
+    after: i64,
+) -> rusqlite::Result<(Vec<ChatUser>, Option<i64>)> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, rowid FROM agora_users WHERE rowid > ?1 ORDER BY rowid LIMIT ?2"
+    ))?;
+    let mut users = Vec::new();
+    let mut last = after;
+    let mut rows = stmt.query(params![after, i64::from(limit) + 1])?;
+    while let Some(row) = rows.next()? {
+        if users.len() == limit as usize {
+            return Ok((users, Some(last)));
+        }
+        users.push(user_row(row)?);
+        last = row.get(5)?;
+    }
+    Ok((users, None))
+}
+
 impl Store {
     /// Registers users in one durable step; each is created or reported as a duplicate.
     pub async fn agora_register(
@@ -112,6 +135,52 @@ impl Store {
             conn.prepare_cached("DELETE FROM agora_users WHERE uuid = ?1")?
                 .execute([&user.uuid])?;
             Ok(Some(user))
+        })
+        .await
+    }
+
+    /// Users in order of registration, `limit` of them after the cursor (a rowid); the page
+    /// and the next cursor when more remain.
+    pub async fn agora_list(
+        &self,
+        limit: u32,
+        after: i64,
+    ) -> Result<(Vec<ChatUser>, Option<i64>), StoreError> {
+        self.read(move |conn| Ok(page(conn, limit, after)?)).await
+    }
+
+    /// Deletes the `limit` earliest-registered users after the cursor; the deleted users and
+    /// the next cursor when more remain.
+    pub async fn agora_delete_many(
+        &self,
+        limit: u32,
+        after: i64,
+    ) -> Result<(Vec<ChatUser>, Option<i64>), StoreError> {
+        self.write(move |conn| {
+            let (users, next) = page(conn, limit, after)?;
+            let mut stmt = conn.prepare_cached("DELETE FROM agora_users WHERE uuid = ?1")?;
+            for user in &users {
+                stmt.execute([&user.uuid])?;
+            }
+            Ok((users, next))
+        })
+        .await
+    }
+
+    /// Sets a user's nickname; the changed user, if there is one.
+    pub async fn agora_set_nickname(
+        &self,
+        username: String,
+        nickname: Option<String>,
+    ) -> Result<Option<ChatUser>, StoreError> {
+        self.write(move |conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "UPDATE agora_users SET nickname = COALESCE(?2, nickname), modified = ?3
+                     WHERE username_key = ?1 RETURNING {COLUMNS}"
+                ))?
+                .query_row(params![key(&username), nickname, now_millis()], user_row)
+                .optional()?)
         })
         .await
     }

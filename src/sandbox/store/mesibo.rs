@@ -82,22 +82,15 @@ pub struct Group {
     pub expiry: i64,
 }
 
-/// Where a message goes.
-#[derive(Debug, Clone)]
-pub enum Recipient {
-    /// A user by address.
-    User(String),
-    /// A group by gid.
-    Group(i64),
-}
-
 /// A message to store.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     /// Sender address.
     pub from: String,
-    /// Recipient.
-    pub to: Recipient,
+    /// Recipient users' addresses (the docs' comma-separated `to`).
+    pub to: Vec<String>,
+    /// A recipient group.
+    pub gid: Option<i64>,
     /// The text.
     pub body: String,
     /// Application-defined type.
@@ -111,10 +104,10 @@ pub struct NewMessage {
 pub enum MessageRefused {
     /// No user has the sender's address.
     NoSender,
-    /// No user has the recipient's address.
-    NoRecipient,
-    /// No group has the gid.
-    NoGroup,
+    /// No user has this recipient's address.
+    NoRecipient(String),
+    /// No group has this gid.
+    NoGroup(i64),
 }
 
 /// The default group lifetime: one year, in seconds.
@@ -445,7 +438,8 @@ impl Store {
         .await
     }
 
-    /// Stores a message; the message id, or why it was refused.
+    /// Stores a message, one row per recipient user and one for the group, in one step; the
+    /// first row's id (the message id the answer gives), or why it was refused.
     pub async fn mesibo_message(
         &self,
         message: NewMessage,
@@ -454,26 +448,28 @@ impl Store {
             if find_user(conn, &UserRef::Address(message.from.clone()))?.is_none() {
                 return Ok(Err(MessageRefused::NoSender));
             }
-            let (recipient, gid) = match &message.to {
-                Recipient::User(address) => {
-                    if find_user(conn, &UserRef::Address(address.clone()))?.is_none() {
-                        return Ok(Err(MessageRefused::NoRecipient));
-                    }
-                    (Some(address.clone()), None)
+            for address in &message.to {
+                if find_user(conn, &UserRef::Address(address.clone()))?.is_none() {
+                    return Ok(Err(MessageRefused::NoRecipient(address.clone())));
                 }
-                Recipient::Group(gid) => {
-                    if find_group(conn, *gid)?.is_none() {
-                        return Ok(Err(MessageRefused::NoGroup));
-                    }
-                    (None, Some(*gid))
+            }
+            if let Some(gid) = message.gid {
+                if find_group(conn, gid)?.is_none() {
+                    return Ok(Err(MessageRefused::NoGroup(gid)));
                 }
-            };
-            let mid = conn
-                .prepare_cached(
-                    "INSERT INTO mesibo_messages (sender, recipient, gid, body, kind, expiry, created)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING mid",
-                )?
-                .query_row(
+            }
+            let destinations = message
+                .to
+                .iter()
+                .map(|a| (Some(a.as_str()), None))
+                .chain(message.gid.map(|g| (None, Some(g))));
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO mesibo_messages (sender, recipient, gid, body, kind, expiry, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING mid",
+            )?;
+            let mut first = None;
+            for (recipient, gid) in destinations {
+                let mid: i64 = stmt.query_row(
                     params![
                         message.from,
                         recipient,
@@ -485,7 +481,9 @@ impl Store {
                     ],
                     |row| row.get(0),
                 )?;
-            Ok(Ok(mid))
+                first.get_or_insert(mid);
+            }
+            Ok(Ok(first.unwrap_or_default()))
         })
         .await
     }

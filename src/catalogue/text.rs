@@ -1,0 +1,209 @@
+//! An operation's docs as plain text for a terminal: overview, URL parameters, fields (type,
+//! units, limits, required), an example body, the answer, the errors, the sandbox's choices
+//! and the sources.
+
+use std::fmt::Write as _;
+
+use super::check::{expected_phrase, num, toml_text};
+use super::schema::{AuthScheme, Field};
+use super::Operation;
+
+const WIDTH: usize = 92;
+
+/// Wraps `text` to `width` columns after `indent`.
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.chars().count() > width {
+            let _ = writeln!(out, "{indent}{line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{indent}{line}");
+    }
+    out
+}
+
+/// The limits of a field in a few words.
+fn limits(f: &Field) -> String {
+    let mut parts = Vec::new();
+    let unit = f.units.map_or("", |u| u.as_str());
+    match (f.min, f.max) {
+        (Some(lo), Some(hi)) => parts.push(format!("{}..{} {unit}", num(lo), num(hi))),
+        (Some(lo), None) => parts.push(format!(">= {} {unit}", num(lo))),
+        (None, Some(hi)) => parts.push(format!("<= {} {unit}", num(hi))),
+        (None, None) => {}
+    }
+    match (f.min_length, f.max_length) {
+        (Some(lo), Some(hi)) => parts.push(format!("{lo}..{hi} chars")),
+        (Some(lo), None) => parts.push(format!(">= {lo} chars")),
+        (None, Some(hi)) => parts.push(format!("<= {hi} chars")),
+        (None, None) => {}
+    }
+    if let Some(n) = f.max_items {
+        parts.push(format!("<= {n} items"));
+    }
+    if let Some(values) = &f.values {
+        let shown: Vec<_> = values.iter().map(toml_text).collect();
+        parts.push(format!("one of {}", shown.join(", ")));
+    }
+    if let Some(p) = &f.pattern {
+        parts.push(format!("matches {p}"));
+    }
+    if let Some(d) = &f.default {
+        parts.push(format!("default {}", toml_text(d)));
+    }
+    parts
+        .into_iter()
+        .map(|p| p.trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn field_rows(out: &mut String, fields: &[Field]) {
+    let width = fields
+        .iter()
+        .map(|f| f.path.len().max(6))
+        .max()
+        .unwrap_or(6);
+    let _ = writeln!(
+        out,
+        "  {:width$}  {:16} {:13} {:8} LIMITS",
+        "PATH", "TYPE", "UNITS", "REQUIRED"
+    );
+    let _ = width;
+    for f in fields {
+        let path = if f.path.is_empty() { "(body)" } else { &f.path };
+        let row = format!(
+            "  {path:width$}  {:16} {:13} {:8} {}",
+            f.ty.names(),
+            f.units.map_or("", |u| u.as_str()),
+            if f.required { "yes" } else { "" },
+            limits(f)
+        );
+        let _ = writeln!(out, "{}", row.trim_end());
+        let mut meaning = f.meaning.clone();
+        if !f.documented {
+            meaning.push_str(" [not documented: the sandbox's reading]");
+        }
+        if f.units.is_some() {
+            let _ = write!(meaning, " ({})", expected_phrase(f));
+        }
+        if let Some(e) = &f.example {
+            let _ = write!(meaning, "; e.g. {}", toml_text(e));
+        }
+        out.push_str(&wrap(&meaning, "      ", WIDTH));
+    }
+}
+
+impl Operation {
+    /// The op's docs as terminal text: what `apiplay explain` prints and the TUI's docs
+    /// popup shows.
+    pub fn explain_text(&self) -> String {
+        render(self)
+    }
+}
+
+fn render(op: &Operation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", op.id, op.title);
+    let path = if op.path.is_empty() { "/" } else { &op.path };
+    let _ = writeln!(
+        out,
+        "{} {{{}}}{path}   body: {}",
+        op.method,
+        op.backend,
+        op.encoding.as_str()
+    );
+    let variable = op.auth.variable.as_deref().unwrap_or("");
+    let auth = match op.auth.scheme {
+        AuthScheme::None => "none".to_owned(),
+        AuthScheme::Body => format!(
+            "the body field {} ({{{{{variable}}}}})",
+            op.auth.field.as_deref().unwrap_or("?")
+        ),
+        AuthScheme::Bearer => format!("Authorization: Bearer {{{{{variable}}}}}"),
+        AuthScheme::Basic => format!("Authorization: {{{{{variable}}}}} (HTTP Basic)"),
+        AuthScheme::Header => format!(
+            "{}: {{{{{variable}}}}}",
+            op.auth.name.as_deref().unwrap_or("?")
+        ),
+    };
+    let _ = writeln!(out, "auth: {auth}");
+    if !op.headers.is_empty() {
+        let h: Vec<_> = op
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        let _ = writeln!(out, "headers: {}", h.join(", "));
+    }
+    let _ = writeln!(out, "docs: {}\n", op.docs_url);
+    out.push_str(&wrap(&op.summary, "", WIDTH));
+    if !op.params.is_empty() {
+        let _ = writeln!(out, "\nURL parameters");
+        field_rows(&mut out, &op.params);
+    }
+    if op.fields.is_empty() {
+        let _ = writeln!(out, "\nBody: none");
+    } else {
+        let _ = writeln!(out, "\nFields");
+        field_rows(&mut out, &op.fields);
+        let _ = writeln!(out, "\nExample body");
+        for line in op.starter_body().lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if !op.response.is_empty() {
+        let _ = writeln!(out, "\nAnswer");
+        let width = op
+            .response
+            .iter()
+            .map(|r| r.path.len().max(6))
+            .max()
+            .unwrap_or(6);
+        for r in &op.response {
+            let path = if r.path.is_empty() { "(body)" } else { &r.path };
+            let units = r
+                .units
+                .map_or_else(String::new, |u| format!(", {}", u.as_str()));
+            let mut meaning = format!("{}{units}: {}", r.ty.names(), r.meaning);
+            if !r.documented {
+                meaning.push_str(" [not documented]");
+            }
+            let first = format!("  {path:width$}  ");
+            let body = wrap(&meaning, &" ".repeat(first.len()), WIDTH);
+            out.push_str(&first);
+            out.push_str(body.trim_start());
+        }
+    }
+    if !op.errors.is_empty() {
+        let _ = writeln!(out, "\nErrors");
+        for e in &op.errors {
+            let status = e
+                .status
+                .map_or_else(String::new, |s| format!(" (HTTP {s})"));
+            let note = if e.documented { "" } else { " [sandbox]" };
+            let _ = writeln!(out, "  {}{status}{note}", e.code);
+            out.push_str(&wrap(&e.meaning, "      ", WIDTH));
+            out.push_str(&wrap(&format!("what to do: {}", e.fix), "      ", WIDTH));
+        }
+    }
+    if !op.sandbox_notes.is_empty() {
+        let _ = writeln!(out, "\nIn the sandbox");
+        for n in &op.sandbox_notes {
+            out.push_str(&wrap(&format!("- {n}"), "  ", WIDTH));
+        }
+    }
+    let _ = writeln!(out, "\nSources");
+    for s in &op.sources {
+        out.push_str(&wrap(&format!("- {s}"), "  ", WIDTH));
+    }
+    out
+}
