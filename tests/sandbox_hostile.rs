@@ -1008,7 +1008,7 @@ async fn mesibo_strings_over_the_limit_are_badfield_in_every_op() {
             json!({"op": "userdel", "token": token, "user": {"address": long}}),
             json!({"op": "groupadd", "token": token, "group": {"name": long}}),
             json!({"op": "groupadd", "token": token, "group": {"name": "g", "members": [long]}}),
-            json!({"op": "groupeditmembers", "token": token, "gid": gid, "m": format!("ok@x,{long}")}),
+            json!({"op": "groupeditmembers", "token": token, "group": {"gid": gid, "members": {"m": format!("ok@x,{long}")}}}),
             json!({"op": "message", "token": token, "message": {"from": long, "to": "a@x", "message": "hi"}}),
             json!({"op": "message", "token": token, "message": {"from": "a@x", "to": long, "message": "hi"}}),
         ];

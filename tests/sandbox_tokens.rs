@@ -105,7 +105,7 @@ async fn agora_exchange_then_users() {
         client
             .post(format!("{base}/users"))
             .bearer_auth(&chat_token)
-            .json(&json!({"username": "User1", "password": "123", "nickname": "testuser"})),
+            .json(&json!({"username": "user1", "password": "123", "nickname": "testuser"})),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -114,13 +114,28 @@ async fn agora_exchange_then_users() {
     assert_eq!(body["organization"], demo::AGORA_ORG);
     assert_eq!(body["applicationName"], demo::AGORA_APP);
     let entity = &body["entities"][0];
-    assert_eq!(entity["username"], "User1");
+    assert_eq!(entity["username"], "user1");
     assert_eq!(entity["type"], "user");
     assert_eq!(entity["activated"], true);
     assert_eq!(entity["nickname"], "testuser");
     let uuid = entity["uuid"].as_str().unwrap().to_owned();
 
-    // A duplicate, regardless of case, with the 007 app token directly.
+    // The docs forbid uppercase in a username: 400 illegal_argument, as for any illegal name.
+    let (status, body) = send(
+        client
+            .post(format!("{base}/users"))
+            .bearer_auth(&chat_token)
+            .json(&json!({"username": "User1", "password": "123"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "illegal_argument");
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("username \"User1\" does not match"));
+
+    // A duplicate, with the 007 app token directly.
     let (status, body) = send(
         client
             .post(format!("{base}/users"))
@@ -143,7 +158,7 @@ async fn agora_exchange_then_users() {
     // A batch: the taken name is reported in data[], the others are created.
     let batch: Vec<Value> = (0..3)
         .map(|i| json!({"username": format!("b{i}"), "password": "p"}))
-        .chain([json!({"username": "USER1", "password": "p"})])
+        .chain([json!({"username": "user1", "password": "p"})])
         .collect();
     let (status, body) = send(
         client
@@ -154,7 +169,21 @@ async fn agora_exchange_then_users() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["entities"].as_array().unwrap().len(), 3);
-    assert_eq!(body["data"][0]["username"], "USER1");
+    assert_eq!(body["data"][0]["username"], "user1");
+    assert_eq!(
+        body["data"][0]["registerUserFailReason"],
+        "the user1 already exists"
+    );
+    // None taken: data is [] (the docs' first example), not left out.
+    let (status, body) = send(
+        client
+            .post(format!("{base}/users"))
+            .bearer_auth(&chat_token)
+            .json(&json!([{"username": "fresh_1"}, {"username": "fresh_2"}])),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], json!([]));
 
     let too_many: Vec<Value> = (0..61)
         .map(|i| json!({"username": format!("m{i}"), "password": "p"}))
@@ -172,7 +201,7 @@ async fn agora_exchange_then_users() {
     for bad in [
         json!({"username": "a".repeat(65), "password": "p"}),
         json!({"username": "has space", "password": "p"}),
-        json!({"username": "ok"}),
+        json!({"username": "ok", "password": "p".repeat(65)}),
         json!({"username": 5, "password": "p"}),
         json!("user"),
     ] {

@@ -117,33 +117,28 @@ impl Operation {
         }
         let numeric = param.ty.accepts(FieldType::Integer) || param.ty.accepts(FieldType::Number);
         if numeric && !param.ty.accepts(FieldType::String) {
-            let Ok(n) = value.trim().parse::<f64>() else {
-                return Some(format!(
-                    "{name} must be {}, got {value:?}",
-                    expected_phrase(param)
-                ));
-            };
-            let integer = !value.contains(['.', 'e', 'E']);
-            if param.ty.primary() == FieldType::Integer && !integer {
-                return Some(format!(
-                    "{name} must be {}, got {value:?}",
-                    expected_phrase(param)
-                ));
-            }
             let units = param
                 .units
                 .map_or(String::new(), |u| format!(" {}", u.as_str()));
-            if let Some(max) = param.max.filter(|m| n > *m) {
-                return Some(format!(
-                    "{name} {value} is over the limit of {}{units}",
-                    num(max)
-                ));
-            }
-            if let Some(min) = param.min.filter(|m| n < *m) {
-                return Some(format!(
-                    "{name} {value} is under the minimum of {}{units}",
-                    num(min)
-                ));
+            let range = match (param.min, param.max) {
+                (Some(lo), Some(hi)) => format!(" from {} to {}{units}", num(lo), num(hi)),
+                (Some(lo), None) => format!(" of at least {}{units}", num(lo)),
+                (None, Some(hi)) => format!(" of at most {}{units}", num(hi)),
+                (None, None) => String::new(),
+            };
+            let wrong = || {
+                Some(format!(
+                    "{name} must be {}{range}, got {value:?}",
+                    expected_phrase(param)
+                ))
+            };
+            let Ok(n) = value.trim().parse::<f64>() else {
+                return wrong();
+            };
+            let integer = !value.contains(['.', 'e', 'E']);
+            let out_of_range = param.max.is_some_and(|m| n > m) || param.min.is_some_and(|m| n < m);
+            if (param.ty.primary() == FieldType::Integer && !integer) || out_of_range {
+                return wrong();
             }
             return None;
         }

@@ -101,7 +101,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
         .count();
     let warnings = findings.len() - errors;
     if !args.json {
-        eprintln!(
+        say!(
             "{} file{} checked: {errors} error{}, {warnings} warning{}",
             bodies.len(),
             plural(bodies.len()),

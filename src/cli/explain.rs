@@ -95,9 +95,12 @@ pub fn new(args: &NewArgs) -> anyhow::Result<Outcome> {
     }
     write_new(&body_path, &op.starter_body())?;
     write_new(&side_path, &op.starter_sidecar())?;
-    println!("{}", body_path.display());
-    println!("{}", side_path.display());
-    eprintln!(
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    writeln!(out, "{}", body_path.display())?;
+    writeln!(out, "{}", side_path.display())?;
+    out.flush()?;
+    say!(
         "wrote a {} payload; send it with `apiplay send {}` (`apiplay explain {}` tells its fields)",
         op.id,
         body_path.display(),

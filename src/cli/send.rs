@@ -191,8 +191,8 @@ fn finish(
     if let Some((code, doc, op)) =
         crate::catalogue::catalogue().explain_answer(op, response.status, &response.body)
     {
-        eprintln!("{code} ({}): {}", op.id, doc.meaning);
-        eprintln!("  what to do: {}", doc.fix);
+        say!("{code} ({}): {}", op.id, doc.meaning);
+        say!("  what to do: {}", doc.fix);
     }
     if let Some(recorded) = &recorded {
         for token in &recorded.tokens {
