@@ -88,6 +88,7 @@ impl Operation {
             Err(e) => out.push(invalid_json(&e)),
         }
         place(body, &mut out);
+        out.sort_by_key(|d| (d.line, d.col));
         out
     }
 
@@ -509,6 +510,8 @@ impl Catalogue {
         }
         place(body, &mut body_out);
         place(&sidecar.text, &mut side_out);
+        body_out.sort_by_key(|d| (d.line, d.col));
+        side_out.sort_by_key(|d| (d.line, d.col));
         PayloadReport {
             op,
             body: body_out,

@@ -229,8 +229,8 @@ fn unknown_field_has_a_did_you_mean_at_the_key() {
     assert_eq!(
         messages("mesibo.useradd", body),
         [
-            "2:12: warning: unknown field \"adress\" in user; did you mean \"address\"?",
             "2:3: error: missing required field \"user.address\" (the user's address)",
+            "2:12: warning: unknown field \"adress\" in user; did you mean \"address\"?",
         ]
     );
 }
@@ -332,8 +332,8 @@ fn array_bodies_are_checked_item_by_item() {
     assert_eq!(
         messages("agora.chat.users.create", body),
         [
-            "3:3: warning: unknown field \"usrname\" in [1]; did you mean \"username\"?",
             "3:2: error: missing required field \"[1].username\" (name)",
+            "3:3: warning: unknown field \"usrname\" in [1]; did you mean \"username\"?",
         ]
     );
     assert_eq!(

@@ -23,8 +23,8 @@ pub struct ExplainArgs {
 pub struct NewArgs {
     /// The operation id (see `apiplay ops`).
     pub op: String,
-    /// Where to write: `NAME.json` (its sidecar `NAME.toml` goes beside it) or a folder;
-    /// default `payloads/<vendor>/<op>.json`.
+    /// Where to write: `NAME.json` (its sidecar `NAME.toml` goes beside it), or a folder
+    /// (created if needed) to write `<op>.json` in; default `payloads/<vendor>/<op>.json`.
     pub path: Option<PathBuf>,
 }
 
@@ -71,14 +71,18 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<Outcome> {
 /// Runs `apiplay new`.
 pub fn new(args: &NewArgs) -> anyhow::Result<Outcome> {
     let op = op_by_id(&args.op)?;
-    let name = op.id.rsplit('.').next().unwrap_or("payload").to_owned();
+    // `mesibo.useradd` → `useradd`, `agora.chat.users.create` → `chat-users-create`.
+    let name = op
+        .id
+        .split_once('.')
+        .map_or(op.id.as_str(), |(_, rest)| rest)
+        .replace('.', "-");
     let body_path = match &args.path {
         None => PathBuf::from("payloads")
             .join(op.vendor.as_str())
             .join(format!("{name}.json")),
-        Some(p) if p.is_dir() => p.join(format!("{name}.json")),
         Some(p) if p.extension().is_some_and(|e| e == "json") => p.clone(),
-        Some(p) => p.with_extension("json"),
+        Some(p) => p.join(format!("{name}.json")),
     };
     let side_path = SidecarFile::path_for(&body_path);
     for p in [&body_path, &side_path] {
