@@ -18,7 +18,7 @@ fn repo_payloads() -> std::path::PathBuf {
 
 /// The payloads of the other vendors, in an order where each capture exists before it is
 /// used; mesibo's and Agora's come from the catalogue's flow order (see `chain`).
-const OTHERS: [&str; 3] = [
+const OTHERS: [&str; 4] = [
     "twilio/chat-access-token",
     "vonage/create-session",
     "vonage/create-session-v2",
