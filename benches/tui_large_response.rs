@@ -103,6 +103,7 @@ fn large_response() {
         }),
         replace: None,
         restored: false,
+        stale_draft: None,
     });
     app.update(key(KeyCode::F(5)));
     let send_id = app.sending.unwrap().id;
@@ -370,6 +371,7 @@ fn keystroke() {
         }),
         replace: None,
         restored: false,
+        stale_draft: None,
     });
     app.focus = Focus::Editor;
     for _ in 0..100 {
@@ -555,6 +557,7 @@ fn end_to_end_large() {
             result: apiplay::tui::core_link::load_payload(&payload),
             replace: None,
             restored: false,
+            stale_draft: None,
         });
         let base = rss_bytes();
         let reset = reset_hwm();

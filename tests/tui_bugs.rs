@@ -39,6 +39,7 @@ fn open_with_docs(app: &mut apiplay::tui::app::App, text: &str, docs: &str) {
         }),
         replace: None,
         restored: false,
+        stale_draft: None,
     });
     app.effects.clear();
 }
@@ -294,6 +295,7 @@ fn an_invalid_sidecar_opens_the_body_and_points_at_the_sidecar() {
         result: Ok(info),
         replace: None,
         restored: false,
+        stale_draft: None,
     });
     let s = text(&app);
     assert!(s.contains("\"op\": \"useradd\""), "the body is open: {s}");
@@ -320,6 +322,7 @@ fn a_restored_draft_is_dropped_with_ctrl_z() {
         }),
         replace: Some("{\"a\": 2}".into()),
         restored: true,
+        stale_draft: None,
     });
     let status = app.status.clone().unwrap().1;
     assert!(status.contains("Ctrl+Z drops them"), "{status}");
@@ -328,6 +331,8 @@ fn a_restored_draft_is_dropped_with_ctrl_z() {
     app.update(ctrl('z'));
     assert_eq!(app.editor.text(), "{\"a\": 1}");
     assert!(!app.editor.is_dirty());
+    // Drafts follow the text when typing pauses.
+    app.update(Message::DraftDue);
     assert!(
         matches!(app.effects.last(), Some(Effect::DeleteDraft(_))),
         "{:?}",
@@ -383,6 +388,7 @@ fn history_l_keeps_unsaved_edits_one_undo_away() {
         }),
         replace,
         restored: false,
+        stale_draft: None,
     });
     assert_eq!(app.editor.text(), "{\"recorded\": true}");
     app.update(ctrl('z'));

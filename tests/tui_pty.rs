@@ -3,6 +3,7 @@
 //! repository's payloads/.
 #![allow(clippy::unwrap_used)]
 
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -64,6 +65,20 @@ impl Session {
             "-c",
             &format!("umask {umask}; exec \"$0\""),
             env!("CARGO_BIN_EXE_apiplay"),
+        ]);
+        Session::launch(cwd, home, cmd)
+    }
+
+    /// The binary under a file size limit of `blocks` × 512 bytes, with SIGXFSZ ignored so
+    /// a write past it fails with EFBIG (File too large), as on a full disk.
+    fn start_limited(cwd: &Path, home: &Path, blocks: u32) -> Session {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args([
+            "-c",
+            &format!(
+                "trap '' XFSZ; ulimit -f {blocks}; exec {}",
+                env!("CARGO_BIN_EXE_apiplay")
+            ),
         ]);
         Session::launch(cwd, home, cmd)
     }
@@ -384,8 +399,9 @@ fn an_edit_survives_kill_9_and_is_restored_with_a_notice() {
     s.keys(" ");
     s.keys("x");
     s.wait_for("invalid JSON", 5);
-    // Give the draft writer its few milliseconds, then kill without any chance to clean up.
-    std::thread::sleep(Duration::from_millis(300));
+    // Drafts are taken when typing pauses: wait for it, then kill without any chance to
+    // clean up.
+    wait_for_draft(&home, "} x");
     let pid = s.child.process_id().unwrap();
     std::process::Command::new("kill")
         .args(["-KILL", &pid.to_string()])
@@ -492,6 +508,202 @@ fn a_form_payload_shows_the_bytes_sent_and_its_minted_auth_as_a_placeholder() {
         screen.contains("application/x-www-form-urlencoded"),
         "{screen}"
     );
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}
+
+/// Waits until a draft in `home/drafts` holds `text`.
+fn wait_for_draft(home: &Path, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let found = std::fs::read_dir(home.join("drafts"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            // Only a renamed draft counts, not the temporary file it is written to first.
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .any(|e| {
+                std::fs::read_to_string(e.path()).is_ok_and(|d| {
+                    serde_json::from_str::<serde_json::Value>(&d)
+                        .is_ok_and(|v| v["text"].as_str().is_some_and(|t| t.contains(text)))
+                })
+            });
+        if found {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no draft holding {text:?}");
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+/// A valid JSON payload of about `size` bytes, pretty-printed, ending with a newline.
+fn sized_payload(size: usize) -> String {
+    let mut s = String::from("{\n  \"op\": \"useradd\",\n  \"notes\": [\n");
+    let mut i = 0;
+    while s.len() < size {
+        let _ = writeln!(s, "    \"note number {i:06} of a big payload\",");
+        i += 1;
+    }
+    s.push_str("    \"end\"\n  ]\n}\n");
+    s
+}
+
+fn tmp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "tmp"))
+        .collect()
+}
+
+#[test]
+fn a_save_on_a_full_disk_keeps_the_file_and_the_edit_and_quitting_asks() {
+    let (_tmp, cwd, home) = workspace();
+    let file = cwd.join("payloads/big.json");
+    let original = sized_payload(64 * 1024);
+    std::fs::write(&file, &original).unwrap();
+    // 32 × 512 bytes: no file apiplay writes may grow past 16 KiB, the payload is 64 KiB.
+    let mut s = Session::start_limited(&cwd, &home, 32);
+    s.wait_for("Payloads History Tokens", 10);
+    s.keys("big.json");
+    s.wait_for("filter: big.json", 5);
+    s.keys("\r");
+    s.wait_for("✓ valid JSON", 10);
+    s.keys("\x1b[B\x1b[F");
+    s.keys(" \"mine\": 1,");
+    s.wait_for("● unsaved", 5);
+    // The draft cannot be written either: said once in the status line.
+    s.wait_for("draft not written", 5);
+    s.keys("\x13");
+    let screen = s.wait_for("not saved: cannot write payloads/big.json", 5);
+    assert!(screen.contains("File too large"), "why: {screen}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        original,
+        "the file on disk is intact"
+    );
+    assert!(
+        tmp_files(&cwd.join("payloads")).is_empty(),
+        "temporary file removed"
+    );
+    // Quitting now would lose the edit: it asks.
+    s.keys(CTRL_Q);
+    let screen = s.wait_for("Unsaved edit", 5);
+    assert!(screen.contains("discard it and quit"), "{screen}");
+    s.keys(ESC);
+    let screen = s.wait_for("\"useradd\", \"mine\": 1,", 5);
+    assert!(
+        screen.contains("● unsaved"),
+        "the edit is still there: {screen}"
+    );
+    s.keys(CTRL_Q);
+    s.wait_for("Unsaved edit", 5);
+    s.keys("d");
+    s.wait_exit(10);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+}
+
+#[test]
+fn with_drafts_unwritable_quitting_asks_and_save_then_quits() {
+    let (_tmp, cwd, home) = workspace();
+    // A file where the drafts folder should be: no draft can be written, even as root.
+    std::fs::write(home.join("drafts"), "not a folder").unwrap();
+    let file = cwd.join("payloads/mesibo-backend-payload.json");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.open_docs_payload();
+    s.keys(END);
+    s.keys(" ");
+    let screen = s.wait_for("draft not written", 5);
+    assert!(screen.contains("drafts"), "which path: {screen}");
+    s.keys(CTRL_Q);
+    s.wait_for("Unsaved edit", 5);
+    s.keys("s");
+    let status = s.wait_exit(10);
+    assert!(status.success(), "{status:?}");
+    // The one-line docs payload with a space after its closing brace; its newline kept.
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(original.ends_with("}}}\n"), "{original:?}");
+    assert_eq!(saved, original.replace("}}}\n", "}}} \n"));
+}
+
+#[test]
+fn a_save_over_an_outside_change_asks_and_can_save_mine_elsewhere() {
+    let (_tmp, cwd, home) = workspace();
+    let file = cwd.join("payloads/mesibo-backend-payload.json");
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.open_docs_payload();
+    s.keys(END);
+    s.keys(" ");
+    s.wait_for("● unsaved", 5);
+    // Another editor changes the file meanwhile.
+    let theirs = "{\"op\": \"changed elsewhere\"}\n";
+    std::fs::write(&file, theirs).unwrap();
+    s.keys("\x13");
+    let screen = s.wait_for("Changed on disk", 5);
+    assert!(screen.contains("reload theirs"), "{screen}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        theirs,
+        "not overwritten"
+    );
+    s.keys("a");
+    s.wait_for("payloads/mesibo-backend-payload.mine.json", 5);
+    s.keys("\r");
+    s.wait_for("saved your version as", 5);
+    let mine =
+        std::fs::read_to_string(cwd.join("payloads/mesibo-backend-payload.mine.json")).unwrap();
+    assert!(
+        mine.contains("\"op\":\"useradd\"") || mine.contains("\"op\": \"useradd\""),
+        "{mine}"
+    );
+    assert!(mine.ends_with("}}} \n"), "my edit, newline kept: {mine:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), theirs);
+    // The editor now shows their file.
+    s.wait_for("changed elsewhere", 5);
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}
+
+#[test]
+fn a_draft_older_than_the_file_is_offered_not_restored() {
+    let (_tmp, cwd, home) = workspace();
+    let file = cwd.join("payloads/mesibo-backend-payload.json");
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.open_docs_payload();
+    s.keys(END);
+    s.keys(" x");
+    wait_for_draft(&home, "} x");
+    let pid = s.child.process_id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    s.wait_exit(10);
+    drop(s);
+    // The file changes after the draft was taken.
+    let theirs = "{\"op\": \"changed elsewhere\"}\n";
+    std::fs::write(&file, theirs).unwrap();
+    let mut s = Session::start(&cwd, &home, &[]);
+    let screen = s.wait_for("Draft older than the file", 10);
+    assert!(
+        screen.contains("changed elsewhere"),
+        "the file is shown: {screen}"
+    );
+    assert!(
+        !screen.contains("{\"op\":\"useradd\""),
+        "the draft did not win: {screen}"
+    );
+    s.keys("k");
+    s.wait_for("{\"op\":\"useradd\"", 5);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        theirs,
+        "nothing saved yet"
+    );
+    s.keys("\x13");
+    s.wait_for("saved payloads/mesibo-backend-payload.json", 5);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("} x"));
     s.keys(CTRL_Q);
     s.wait_exit(10);
 }

@@ -440,6 +440,7 @@ fn draft_restore_is_announced() {
             }),
             replace: Some("{\"edited\": true}".into()),
             restored: true,
+            stale_draft: None,
         });
         let s = text(&app);
         assert!(s.contains("restored unsaved edits"), "{s}");

@@ -3,9 +3,9 @@
 
 mod tui_support;
 
-use apiplay::tui::app::{Focus, Tab};
+use apiplay::tui::app::{App, Focus, Tab};
 use apiplay::tui::components::popup::PopupKind;
-use apiplay::tui::message::{Effect, Message};
+use apiplay::tui::message::{Effect, Expect, Message, SaveFailure};
 use apiplay::tui::model::{HistoryRow, TokenRow};
 use crossterm::event::{Event, KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use tui_support::*;
@@ -36,17 +36,54 @@ fn enter_on_a_filtered_payload_loads_it_with_its_draft() {
 }
 
 #[test]
-fn editing_writes_a_draft_and_undo_back_to_saved_deletes_it() {
+fn editing_writes_a_draft_when_typing_pauses_and_undo_back_to_saved_deletes_it() {
     let mut app = app(80, 24);
     open(&mut app, "{}");
     app.focus = Focus::Editor;
     app.update(key(KeyCode::Char(' ')));
-    assert!(matches!(app.effects.last(), Some(Effect::WriteDraft { text, .. }) if text == " {}"));
+    assert!(app.effects.is_empty(), "no draft at the keystroke itself");
+    let due = app.draft_deadline().expect("a draft is due");
+    let wait = due.saturating_duration_since(std::time::Instant::now());
+    assert!(
+        wait <= std::time::Duration::from_millis(300),
+        "due within 300 ms, got {wait:?}"
+    );
+    app.update(Message::DraftDue);
+    assert!(
+        matches!(app.effects.last(), Some(Effect::WriteDraft(job)) if job.text == " {}"),
+        "{:?}",
+        app.effects
+    );
+    assert!(app.draft_deadline().is_none());
     app.update(ctrl('z'));
+    app.update(Message::DraftDue);
     assert!(matches!(app.effects.last(), Some(Effect::DeleteDraft(_))));
     assert!(!app.editor.is_dirty());
     app.update(ctrl('y'));
     assert_eq!(app.editor.text(), " {}");
+}
+
+#[test]
+fn while_typing_goes_on_a_draft_is_due_within_a_second_of_the_first_key() {
+    let mut app = app(80, 24);
+    open(&mut app, "{}");
+    app.focus = Focus::Editor;
+    app.update(key(KeyCode::Char(' ')));
+    let start = std::time::Instant::now();
+    // Keys keep coming every 100 ms for 1.5 s: the pause never comes, the 1 s cap does.
+    for _ in 0..15 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        app.update(key(KeyCode::Char(' ')));
+        let due = app.draft_deadline().unwrap();
+        assert!(
+            due <= start + std::time::Duration::from_secs(1),
+            "the draft waits for the pause past the 1 s cap"
+        );
+        if std::time::Instant::now() >= due {
+            break;
+        }
+    }
+    assert!(std::time::Instant::now() >= app.draft_deadline().unwrap());
 }
 
 #[test]
@@ -100,13 +137,14 @@ fn save_writes_the_file_and_saved_clears_the_mark_and_draft() {
     app.update(key(KeyCode::Char(' ')));
     app.effects.clear();
     app.update(ctrl('s'));
-    let Some(Effect::Save { path, text }) = app.effects.pop() else {
+    let Some(Effect::Save { path, text, .. }) = app.effects.pop() else {
         panic!("save effect expected");
     };
     assert_eq!(text, " {}");
     app.update(Message::Saved {
         path: path.clone(),
-        result: Ok(()),
+        text,
+        result: Ok(None),
     });
     assert!(!app.editor.is_dirty());
     assert_eq!(app.effects.pop(), Some(Effect::DeleteDraft(path)));
@@ -367,4 +405,274 @@ fn shift_selection_copies_and_format_is_one_undoable_edit() {
         .unwrap()
         .1
         .starts_with("cannot format: invalid JSON at 1:"));
+}
+
+fn first_draft_job(app: &mut App) -> apiplay::tui::message::DraftJob {
+    app.update(Message::DraftDue);
+    match app.effects.pop() {
+        Some(Effect::WriteDraft(job)) => job,
+        other => panic!("a draft job expected, got {other:?}"),
+    }
+}
+
+fn draft_failed(app: &mut App, job: &apiplay::tui::message::DraftJob) {
+    app.update(Message::DraftWritten {
+        path: job.path.clone(),
+        generation: job.generation,
+        result: Err(
+            "cannot write /home/drafts/1.json: writing: File too large (os error 27)".into(),
+        ),
+        checked: None,
+    });
+}
+
+#[test]
+fn a_failed_draft_is_said_once_and_quitting_asks_save_discard_or_cancel() {
+    let mut app = app(80, 24);
+    open(&mut app, "{}");
+    app.focus = Focus::Editor;
+    app.update(key(KeyCode::Char(' ')));
+    let job = first_draft_job(&mut app);
+    draft_failed(&mut app, &job);
+    let status = &app.status.as_ref().unwrap().1;
+    assert!(
+        status.starts_with("draft not written: cannot write /home/drafts/1.json"),
+        "{status}"
+    );
+    assert!(status.contains("only in memory"), "{status}");
+    // The next failure of the same streak does not take the status line again.
+    app.update(Message::Error("something else".into()));
+    app.update(key(KeyCode::Char(' ')));
+    let job = first_draft_job(&mut app);
+    draft_failed(&mut app, &job);
+    assert_eq!(app.status.as_ref().unwrap().1, "something else");
+
+    app.update(ctrl('q'));
+    assert!(
+        !app.quit,
+        "an edit that is nowhere safe is not dropped unasked"
+    );
+    assert!(matches!(kind(&app), Some(PopupKind::Unsaved { .. })));
+    let s = text_of(&app);
+    assert!(s.contains("save it, then quit"), "{s}");
+    assert!(s.contains("discard it and quit"), "{s}");
+    app.update(key(KeyCode::Esc));
+    assert!(app.popup.is_none() && !app.quit, "cancel stays");
+    assert_eq!(app.editor.text(), "  {}", "with the edit");
+
+    app.update(ctrl('q'));
+    app.update(key(KeyCode::Char('s')));
+    let Some(Effect::Save { path, text, .. }) = app.effects.pop() else {
+        panic!("save expected");
+    };
+    assert!(!app.quit, "quits only once saved");
+    app.update(Message::Saved {
+        path,
+        text,
+        result: Ok(None),
+    });
+    assert!(app.quit);
+}
+
+#[test]
+fn discard_quits_and_a_pending_draft_is_written_before_quitting() {
+    let mut app = app(80, 24);
+    open(&mut app, "{}");
+    app.focus = Focus::Editor;
+    app.update(key(KeyCode::Char(' ')));
+    let job = first_draft_job(&mut app);
+    draft_failed(&mut app, &job);
+    app.update(ctrl('q'));
+    app.update(key(KeyCode::Char('d')));
+    assert!(app.quit);
+
+    let mut app = tui_support::app(80, 24);
+    open(&mut app, "{}");
+    app.focus = Focus::Editor;
+    app.update(key(KeyCode::Char(' ')));
+    app.update(ctrl('q'));
+    assert!(!app.quit, "the draft is not written yet");
+    let Some(Effect::WriteDraft(job)) = app.effects.pop() else {
+        panic!("the draft is flushed at once");
+    };
+    app.update(Message::DraftWritten {
+        path: job.path,
+        generation: job.generation,
+        result: Ok(()),
+        checked: None,
+    });
+    assert!(app.quit, "quits once the edit is safe in its draft");
+}
+
+fn stamp(text: &str) -> apiplay::fsio::FileStamp {
+    apiplay::fsio::FileStamp {
+        size: text.len() as u64,
+        mtime_ns: 1,
+        sha256: "hash of the file as opened".into(),
+    }
+}
+
+#[test]
+fn a_save_over_an_outside_change_asks_reload_keep_or_elsewhere() {
+    let mut app = app(160, 48);
+    open(&mut app, "{}");
+    app.editor.stamp = Some(stamp("{}"));
+    app.focus = Focus::Editor;
+    app.update(key(KeyCode::Char(' ')));
+    app.update(ctrl('s'));
+    let Some(Effect::Save {
+        path, text, expect, ..
+    }) = app.effects.pop()
+    else {
+        panic!("save expected");
+    };
+    assert_eq!(
+        expect,
+        Expect::Unchanged(Some(stamp("{}"))),
+        "the save checks first"
+    );
+    app.update(Message::Saved {
+        path: path.clone(),
+        text,
+        result: Err(SaveFailure::ChangedOnDisk),
+    });
+    assert!(matches!(kind(&app), Some(PopupKind::Conflict { .. })));
+    let s = text_of(&app);
+    assert!(s.contains("changed on disk since you opened it"), "{s}");
+    assert!(s.contains("reload theirs"), "{s}");
+
+    // keep mine: overwrite knowingly.
+    app.update(key(KeyCode::Char('k')));
+    assert!(matches!(
+        app.effects.pop(),
+        Some(Effect::Save { expect: Expect::Anything, ref text, .. }) if text == " {}"
+    ));
+
+    // save mine elsewhere: a new file beside it, never over an existing one.
+    app.popup = Some(conflict(&path));
+    app.update(key(KeyCode::Char('a')));
+    let Some(PopupKind::SaveAs { input, .. }) = kind(&app) else {
+        panic!("save-as prompt expected");
+    };
+    assert_eq!(input, "payloads/mesibo-backend-payload.mine.json");
+    app.update(key(KeyCode::Enter));
+    let Some(Effect::Save {
+        path: other,
+        text,
+        expect,
+    }) = app.effects.pop()
+    else {
+        panic!("save expected");
+    };
+    assert_eq!(
+        other.to_str(),
+        Some("payloads/mesibo-backend-payload.mine.json")
+    );
+    assert_eq!((text.as_str(), expect), (" {}", Expect::Absent));
+    app.update(Message::Saved {
+        path: other,
+        text,
+        result: Ok(None),
+    });
+    assert!(
+        app.effects.contains(&Effect::LoadPayload {
+            path: path.clone(),
+            with_draft: false,
+            replace: None
+        }),
+        "the editor shows their file again: {:?}",
+        app.effects
+    );
+
+    // reload theirs.
+    app.effects.clear();
+    app.popup = Some(conflict(&path));
+    app.update(key(KeyCode::Char('r')));
+    assert_eq!(
+        app.effects,
+        vec![
+            Effect::DeleteDraft(path.clone()),
+            Effect::LoadPayload {
+                path,
+                with_draft: false,
+                replace: None
+            }
+        ]
+    );
+}
+
+#[test]
+fn a_stale_draft_is_offered_not_restored() {
+    let mut app = app(160, 48);
+    app.update(Message::PayloadLoaded {
+        path: "payloads/mesibo-backend-payload.json".into(),
+        result: Ok(apiplay::tui::model::PayloadInfo {
+            text: "{\"theirs\": 1}".into(),
+            ..Default::default()
+        }),
+        replace: None,
+        restored: false,
+        stale_draft: Some("{\"mine\": 2}".into()),
+    });
+    assert_eq!(
+        app.editor.text(),
+        "{\"theirs\": 1}",
+        "the file wins until asked"
+    );
+    assert!(!app.editor.is_dirty());
+    let s = text_of(&app);
+    assert!(
+        s.contains("changed on disk after the draft was taken"),
+        "{s}"
+    );
+    app.update(key(KeyCode::Char('k')));
+    assert_eq!(app.editor.text(), "{\"mine\": 2}");
+    assert!(app.editor.is_dirty());
+    assert!(app.edit_is_safe(), "that text is in the draft already");
+}
+
+fn text_of(app: &App) -> String {
+    tui_support::text(app)
+}
+
+#[test]
+fn opening_another_payload_first_writes_the_pending_draft() {
+    let mut app = app(80, 24);
+    open(&mut app, "{}");
+    app.focus = Focus::Editor;
+    app.update(key(KeyCode::Char(' ')));
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.focus, Focus::Sidebar);
+    typed(&mut app, "useradd");
+    app.update(key(KeyCode::Enter));
+    let Some(Effect::WriteDraft(job)) = app.effects.pop() else {
+        panic!("the draft first: {:?}", app.effects);
+    };
+    assert_eq!(job.text, " {}");
+    assert!(app.effects.is_empty(), "nothing opened yet");
+    app.update(Message::DraftWritten {
+        path: job.path,
+        generation: job.generation,
+        result: Ok(()),
+        checked: None,
+    });
+    assert_eq!(
+        app.effects,
+        vec![Effect::LoadPayload {
+            path: "payloads/mesibo/useradd.json".into(),
+            with_draft: true,
+            replace: None
+        }]
+    );
+}
+
+fn kind(app: &App) -> Option<PopupKind> {
+    app.popup.as_ref().map(|p| p.kind.clone())
+}
+
+fn conflict(path: &std::path::Path) -> apiplay::tui::components::popup::Popup {
+    apiplay::tui::components::popup::Popup::new(PopupKind::Conflict {
+        path: path.to_owned(),
+    })
 }

@@ -17,6 +17,7 @@ use super::components::sidebar::Sidebar;
 pub use super::components::sidebar::Tab;
 use super::components::{Command, Ctx};
 use super::editor::Editor;
+use super::keep::{DraftState, Next, SaveKind};
 use super::layout::Areas;
 use super::message::{Effect, Message};
 use super::model::{EnvInfo, PayloadInfo, SendOutcome};
@@ -102,6 +103,12 @@ pub struct App {
     pub opened_request: Option<OpenedRequest>,
     /// An exchange whose request is to be loaded into the editor once it is read.
     pub load_when_opened: Option<i64>,
+    /// Drafts of the editor's text: when one is due, which was written, what failed.
+    pub drafts: DraftState,
+    /// The save in flight and what it is for.
+    pub saving: Option<SaveKind>,
+    /// The file whose outside change led to a "save mine elsewhere" (reloaded after it).
+    pub conflict_path: Option<PathBuf>,
     /// Work for the driver.
     pub effects: Vec<Effect>,
     /// The panes' regions as drawn last (the mouse uses them).
@@ -133,6 +140,9 @@ impl App {
             quit: false,
             opened_request: None,
             load_when_opened: None,
+            drafts: DraftState::default(),
+            saving: None,
+            conflict_path: None,
             effects: Vec::new(),
             areas: Cell::new(Areas::default()),
             next_id: 1,
@@ -180,6 +190,7 @@ impl App {
                 None => (String::new(), Some(new_sidecar(info))),
             };
             let mut e = Editor::sidecar(path.clone(), text, start);
+            e.stamp = self.editor.info.sidecar_stamp.clone();
             e.side_panel = Some(self.request_panel());
             self.sidecar = Some(e);
             if self.editor.info.sidecar_text.is_none() {
@@ -293,8 +304,14 @@ impl App {
                 result,
                 replace,
                 restored,
+                stale_draft,
             } => match result {
-                Ok(info) => self.payload_loaded(&path, info, replace, restored),
+                Ok(info) => {
+                    self.payload_loaded(&path, info, replace, restored);
+                    if let Some(draft) = stale_draft {
+                        self.offer_stale_draft(&path, draft);
+                    }
+                }
                 Err(e) => self.fail("cannot open the payload", &e),
             },
             Message::EnvsLoaded { names, current } => {
@@ -375,26 +392,14 @@ impl App {
                     self.say(Level::Info, format!("{n} matches for “{query}”"));
                 }
             }
-            Message::Saved { path, result } => match result {
-                Ok(()) => {
-                    if self.editor.path.as_ref() == Some(&path) {
-                        self.editor.saved_text = self.editor.text();
-                    }
-                    if let Some(s) = self
-                        .sidecar
-                        .as_mut()
-                        .filter(|s| s.path.as_ref() == Some(&path))
-                    {
-                        s.saved_text = s.text();
-                        if let Some(body) = self.editor.path.clone() {
-                            self.effects.push(Effect::ReloadSidecar(body));
-                        }
-                    }
-                    self.effects.push(Effect::DeleteDraft(path.clone()));
-                    self.say(Level::Info, format!("saved {}", path.display()));
-                }
-                Err(e) => self.fail("not saved", &e),
-            },
+            Message::Saved { path, text, result } => self.saved(&path, &text, result),
+            Message::DraftDue => self.flush_draft(),
+            Message::DraftWritten {
+                path,
+                generation,
+                result,
+                checked,
+            } => self.draft_written(&path, generation, result, checked),
             Message::HistoryLoaded(Ok(rows)) => self.sidebar.history.set_rows(rows),
             Message::TokensLoaded(Ok(rows)) => self.sidebar.tokens.set_rows(rows),
             Message::HistoryLoaded(Err(e)) | Message::TokensLoaded(Err(e)) | Message::Error(e) => {
@@ -476,7 +481,14 @@ impl App {
                 self.editing_sidecar = false;
             }
             self.editor = Editor::new(Some(path.to_path_buf()), info, replace);
-            if self.editor.is_dirty() {
+            self.drafts = DraftState {
+                failed: self.drafts.failed.take(),
+                ..DraftState::default()
+            };
+            if restored {
+                // That very text is in the draft already.
+                self.drafts.written = Some(self.editor.generation);
+            } else if self.editor.is_dirty() {
                 self.edited();
             }
         }
@@ -530,7 +542,8 @@ impl App {
             self.say(Level::Warn, "open a payload first (Payloads tab, Enter)");
             return;
         };
-        if let Some(p) = self.editor.problem.clone() {
+        // An unchecked big text goes on: the send validates it anyway.
+        if let Some(p) = self.editor.problem.clone().filter(|_| self.editor.checked) {
             self.editor.refused_at = Some((p.line, p.col));
             self.say(Level::Error, format!("not sent: {p}"));
             return;
@@ -584,25 +597,6 @@ impl App {
         }
     }
 
-    /// Called after every edit of the editor text.
-    pub fn edited(&mut self) {
-        let e = self.active_mut();
-        e.revalidate();
-        e.refused_at = None;
-        let (path, dirty, text) = (e.path.clone(), e.is_dirty(), e.text());
-        // Drafts are of bodies: a restored draft is opened as a payload.
-        if e.lang == super::editor::Lang::Sidecar {
-            return;
-        }
-        if let Some(path) = path {
-            if dirty {
-                self.effects.push(Effect::WriteDraft { path, text });
-            } else {
-                self.effects.push(Effect::DeleteDraft(path));
-            }
-        }
-    }
-
     /// Opens a payload (with its draft, if one was kept).
     pub fn open_payload(&mut self, path: PathBuf) {
         if self.editor.is_dirty() && self.editor.path.as_ref() != Some(&path) {
@@ -611,12 +605,7 @@ impl App {
                 "the previous payload's edits are kept as a draft",
             );
         }
-        self.effects.push(Effect::LoadPayload {
-            path,
-            with_draft: true,
-            replace: None,
-        });
-        self.focus = Focus::Editor;
+        self.leave(Next::Open(path));
     }
 
     /// Loads the request of exchange `id` into the editor, reading the exchange first if
@@ -779,7 +768,7 @@ fn new_sidecar(info: &PayloadInfo) -> String {
 }
 
 /// Row and column (0-based, in characters) where `b` first differs from `a`.
-fn first_difference(a: &str, b: &str) -> (usize, usize) {
+pub(super) fn first_difference(a: &str, b: &str) -> (usize, usize) {
     let (mut row, mut col) = (0, 0);
     for (x, y) in a.chars().zip(b.chars()) {
         if x != y {

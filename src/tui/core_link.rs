@@ -377,6 +377,20 @@ fn refusal(e: TemplateError) -> SendFailure {
 /// body from opening: its error comes along in `sidecar_error`. A file that does not exist
 /// yet opens empty, as a new payload (a request from stdin, loaded from the history).
 pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
+    // The time is taken before the bytes are read: a change in between then shows as a
+    // different time, and the stamp's hash decides.
+    let meta = std::fs::metadata(path).ok();
+    let side_meta = std::fs::metadata(SidecarFile::path_for(path)).ok();
+    let mut info = read_payload(path)?;
+    info.stamp = meta.map(|m| crate::fsio::FileStamp::new(info.text.as_bytes(), &m));
+    info.sidecar_stamp = side_meta.and_then(|m| {
+        let text = info.sidecar_text.as_ref()?;
+        Some(crate::fsio::FileStamp::new(text.as_bytes(), &m))
+    });
+    Ok(info)
+}
+
+fn read_payload(path: &Path) -> Result<PayloadInfo, String> {
     match PayloadTemplate::load(path) {
         Ok(t) => {
             // Ctrl+D shows the catalogue's docs of the payload's op (the sidecar's own `docs`,
@@ -404,6 +418,8 @@ pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
                 query: side.query.into_iter().collect(),
                 headers: side.headers.into_iter().collect(),
                 encoding: side.encoding.map(|e| e.as_str().to_owned()),
+                stamp: None,
+                sidecar_stamp: None,
             })
         }
         Err(e @ TemplateError::Sidecar { .. }) => {

@@ -1,16 +1,18 @@
-//! Drafts: the unsaved text of a payload, written as the person types so that a crash or
-//! `kill -9` loses nothing, and offered back on the next start.
+//! Drafts: the unsaved text of a payload, kept in the data dir so that a crash or `kill -9`
+//! loses nothing, and offered back on the next start.
 //!
 //! One file per payload under `<data dir>/drafts/`, named by a hash of the payload's
-//! canonical path and holding that path and the text as JSON. Writes go to a temporary file
-//! that is renamed over the draft, so a kill mid-write leaves the previous draft intact.
-//! These functions do blocking I/O; the driver calls them from blocking tasks.
+//! canonical path and holding that path, the text, and what the payload file was when the
+//! edit began ([`FileStamp`]), so a restore can tell that the file changed since. Writes
+//! replace the draft atomically ([`crate::fsio::atomic_write`]), private to the user. These
+//! functions do blocking I/O; the driver calls them from its draft writer thread.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::fsio::{self, FileStamp, NewFileMode};
 
 /// A draft on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +21,20 @@ pub struct Draft {
     pub path: PathBuf,
     /// The unsaved text.
     pub text: String,
+    /// The payload file as it was when the edit began; `None` in drafts of older versions.
+    #[serde(default)]
+    pub base: Option<FileStamp>,
+}
+
+impl Draft {
+    /// Whether the payload file changed after the edit in this draft began (or it cannot
+    /// be told, for a draft without a base). A missing file counts as changed.
+    pub fn file_changed_since(&self, now: Option<&FileStamp>) -> bool {
+        match (&self.base, now) {
+            (Some(base), Some(now)) => base.sha256 != now.sha256,
+            _ => true,
+        }
+    }
 }
 
 fn key(path: &Path) -> String {
@@ -32,26 +48,19 @@ fn key(path: &Path) -> String {
     format!("{h:016x}.json")
 }
 
-/// Writes the draft of `path` atomically (mode 0600 on Unix).
-pub fn write(dir: &Path, path: &Path, text: &str) -> std::io::Result<()> {
-    crate::datadir::private_dir(dir)?;
+/// Writes the draft of `path` atomically (mode 0600 on Unix, in a 0700 folder); `base` is what the payload
+/// file was when the edit began.
+pub fn write(dir: &Path, path: &Path, text: &str, base: Option<&FileStamp>) -> Result<(), String> {
     let file = dir.join(key(path));
-    let tmp = file.with_extension("tmp");
+    crate::datadir::private_dir(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let draft = Draft {
         path: fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
         text: text.to_owned(),
+        base: base.cloned(),
     };
-    let json = serde_json::to_vec(&draft).map_err(std::io::Error::other)?;
-    {
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&tmp)?;
-        f.write_all(&json)?;
-        f.sync_data()?;
-    }
-    fs::rename(&tmp, &file)
+    let json = serde_json::to_vec(&draft).map_err(|e| e.to_string())?;
+    fsio::atomic_write(&file, &json, NewFileMode::Private).map_err(|e| e.to_string())
 }
 
 /// Removes the draft of `path`, if any.
@@ -63,11 +72,11 @@ pub fn delete(dir: &Path, path: &Path) -> std::io::Result<()> {
 }
 
 /// The draft of `path`, if one exists and differs from the file.
-pub fn read(dir: &Path, path: &Path) -> Option<String> {
+pub fn read(dir: &Path, path: &Path) -> Option<Draft> {
     let bytes = fs::read(dir.join(key(path))).ok()?;
     let draft: Draft = serde_json::from_slice(&bytes).ok()?;
     let current = fs::read_to_string(path).unwrap_or_default();
-    (draft.text != current).then_some(draft.text)
+    (draft.text != current).then_some(draft)
 }
 
 /// The most recently written draft that still differs from its file.
@@ -106,17 +115,55 @@ mod tests {
         let payload = tmp.path().join("p.json");
         fs::write(&payload, "{}").unwrap();
         let dir = tmp.path().join("drafts");
-        write(&dir, &payload, "{\"a\":1}").unwrap();
-        assert_eq!(read(&dir, &payload).as_deref(), Some("{\"a\":1}"));
+        let base = FileStamp::of(&payload).unwrap();
+        write(&dir, &payload, "{\"a\":1}", base.as_ref()).unwrap();
+        let draft = read(&dir, &payload).unwrap();
+        assert_eq!(draft.text, "{\"a\":1}");
+        assert!(!draft.file_changed_since(base.as_ref()));
         assert_eq!(newest(&dir).unwrap().text, "{\"a\":1}");
+        fs::write(&payload, "{\"b\":2}").unwrap();
+        let now = FileStamp::of(&payload).unwrap();
+        assert!(
+            read(&dir, &payload)
+                .unwrap()
+                .file_changed_since(now.as_ref()),
+            "the file changed after the draft was taken"
+        );
         fs::write(&payload, "{\"a\":1}").unwrap();
-        assert_eq!(
-            read(&dir, &payload),
-            None,
+        assert!(
+            read(&dir, &payload).is_none(),
             "a draft equal to the file is no draft"
         );
         delete(&dir, &payload).unwrap();
         delete(&dir, &payload).unwrap();
         assert!(newest(&dir).is_none());
+    }
+
+    #[test]
+    fn a_draft_of_an_older_version_without_a_base_still_reads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let payload = tmp.path().join("p.json");
+        fs::write(&payload, "{}").unwrap();
+        let dir = tmp.path().join("drafts");
+        fs::create_dir_all(&dir).unwrap();
+        let old = serde_json::json!({"path": payload, "text": "{\"x\":1}"});
+        fs::write(dir.join(key(&payload)), old.to_string()).unwrap();
+        let draft = read(&dir, &payload).unwrap();
+        assert_eq!(draft.text, "{\"x\":1}");
+        assert!(draft.file_changed_since(FileStamp::of(&payload).unwrap().as_ref()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn drafts_are_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let tmp = tempfile::tempdir().unwrap();
+        let payload = tmp.path().join("p.json");
+        fs::write(&payload, "{}").unwrap();
+        let dir = tmp.path().join("drafts");
+        write(&dir, &payload, "[]", None).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join(key(&payload))), 0o600);
     }
 }

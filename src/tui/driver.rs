@@ -8,7 +8,7 @@
 //! [`Tui`] is generic over the ratatui backend so tests run it on a `TestBackend`.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -25,8 +25,9 @@ use super::app::{App, Tab};
 use super::bigjson;
 use super::core_link::{self, CoreLink, SendFailure, Sent};
 use super::drafts;
-use super::message::{Effect, Message};
+use super::message::{DraftJob, Effect, Expect, Message, SaveFailure};
 use super::response::{self, BodyMode};
+use crate::fsio::{self, FileStamp, NewFileMode};
 
 /// Lines in the first index chunk: enough for any screen, small enough to arrive at once.
 const FIRST_CHUNK: usize = 512;
@@ -48,7 +49,7 @@ pub fn now_unix() -> i64 {
 
 /// What the draft writer thread is asked to do.
 enum DraftOp {
-    Write(PathBuf, String),
+    Write(DraftJob),
     Delete(PathBuf),
 }
 
@@ -105,7 +106,9 @@ impl<B: Backend> Tui<B> {
             now_unix(),
         );
         let (tx, rx) = mpsc::unbounded_channel();
-        let draft_tx = drafts_dir.clone().map(spawn_draft_writer);
+        let draft_tx = drafts_dir
+            .clone()
+            .map(|dir| spawn_draft_writer(dir, tx.clone()));
         Ok(Self {
             terminal,
             app,
@@ -167,14 +170,9 @@ impl<B: Backend> Tui<B> {
                     let path = std::env::current_dir()
                         .ok()
                         .and_then(|cwd| d.path.strip_prefix(cwd).ok().map(PathBuf::from))
-                        .unwrap_or(d.path);
+                        .unwrap_or_else(|| d.path.clone());
                     let result = core_link::load_payload(&path);
-                    let _ = tx.send(Message::PayloadLoaded {
-                        path,
-                        result,
-                        replace: Some(d.text),
-                        restored: true,
-                    });
+                    let _ = tx.send(loaded_with_draft(path, result, Some(d)));
                 }
             });
         }
@@ -217,9 +215,11 @@ impl<B: Backend> Tui<B> {
         self.start();
         while !self.app.quit {
             let wake = next_wake(&self.app, SystemTime::now());
+            let draft_due = self.app.draft_deadline();
             tokio::select! {
                 biased;
                 Some(msg) = self.rx.recv() => self.handle(msg),
+                () = sleep_until(draft_due), if draft_due.is_some() => self.handle(Message::DraftDue),
                 event = events.next() => match event {
                     Some(Ok(event)) => self.handle(Message::Input(event)),
                     Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading terminal input")),
@@ -243,7 +243,22 @@ impl<B: Backend> Tui<B> {
         if let Some(task) = self.send_task.take() {
             task.abort();
         }
+        self.last_draft();
         Ok(())
+    }
+
+    /// On the way out (a signal, or the terminal went away) an edit that is not safe yet
+    /// is written to its draft here, on this thread, since the writer thread dies with us.
+    fn last_draft(&mut self) {
+        if self.app.edit_is_safe() {
+            return;
+        }
+        let (Some(dir), Some(path)) = (self.drafts_dir.clone(), self.app.editor.path.clone())
+        else {
+            return;
+        };
+        let e = &self.app.editor;
+        let _ = drafts::write(&dir, &path, &e.text(), e.stamp.as_ref());
     }
 
     fn spawn<F>(&self, fut: F) -> AbortHandle
@@ -289,12 +304,15 @@ impl<B: Backend> Tui<B> {
                     } else {
                         None
                     };
-                    let restored = draft.is_some();
-                    let _ = tx.send(Message::PayloadLoaded {
-                        path,
-                        result,
-                        replace: replace.or(draft),
-                        restored,
+                    let _ = tx.send(match replace {
+                        Some(text) => Message::PayloadLoaded {
+                            path,
+                            result,
+                            replace: Some(text),
+                            restored: false,
+                            stale_draft: None,
+                        },
+                        None => loaded_with_draft(path, result, draft),
                     });
                 });
             }
@@ -341,12 +359,22 @@ impl<B: Backend> Tui<B> {
             Effect::WriteBody { body, json } => self.blocking(move |tx| {
                 let _ = tx.send(Message::Written(write_body(&body, json)));
             }),
-            Effect::Save { path, text } => self.blocking(move |tx| {
-                let result = std::fs::write(&path, text.as_bytes())
-                    .map_err(|e| format!("cannot save {}: {e}", path.display()));
-                let _ = tx.send(Message::Saved { path, result });
+            Effect::Save { path, text, expect } => self.blocking(move |tx| {
+                let result = save(&path, &text, &expect);
+                let _ = tx.send(Message::Saved { path, text, result });
             }),
-            Effect::WriteDraft { path, text } => self.draft(DraftOp::Write(path, text)),
+            Effect::WriteDraft(job) => {
+                if self.draft_tx.is_none() {
+                    let _ = self.tx.send(Message::DraftWritten {
+                        path: job.path,
+                        generation: job.generation,
+                        result: Err("there is no data folder to keep drafts in".into()),
+                        checked: None,
+                    });
+                } else {
+                    self.draft(DraftOp::Write(job));
+                }
+            }
             Effect::DeleteDraft(path) => self.draft(DraftOp::Delete(path)),
             Effect::Copy(text) => {
                 let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
@@ -432,6 +460,75 @@ async fn sleep_or_never(wake: Option<Duration>) {
     }
 }
 
+/// Sleeps until `deadline` (forever without one; the branch is disabled then).
+async fn sleep_until(deadline: Option<std::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The loaded payload with its draft: restored when the file is still what the draft was
+/// taken from, offered (not restored) when the file changed since.
+fn loaded_with_draft(
+    path: PathBuf,
+    result: Result<super::model::PayloadInfo, String>,
+    draft: Option<drafts::Draft>,
+) -> Message {
+    let now = result.as_ref().ok().and_then(|info| info.stamp.as_ref());
+    match draft {
+        Some(d) if d.file_changed_since(now) => Message::PayloadLoaded {
+            path,
+            result,
+            replace: None,
+            restored: false,
+            stale_draft: Some(d.text),
+        },
+        Some(d) => Message::PayloadLoaded {
+            path,
+            result,
+            replace: Some(d.text),
+            restored: true,
+            stale_draft: None,
+        },
+        None => Message::PayloadLoaded {
+            path,
+            result,
+            replace: None,
+            restored: false,
+            stale_draft: None,
+        },
+    }
+}
+
+/// Saves `text` to `path` atomically if the file is as `expect` says; returns its new stamp.
+fn save(path: &Path, text: &str, expect: &Expect) -> Result<Option<FileStamp>, SaveFailure> {
+    let failed =
+        |e: std::io::Error| SaveFailure::Failed(format!("cannot read {}: {e}", path.display()));
+    match expect {
+        Expect::Anything => {}
+        Expect::Absent => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(SaveFailure::Exists);
+            }
+        }
+        Expect::Unchanged(Some(stamp)) => {
+            if !stamp.still_matches(path).map_err(failed)? {
+                return Err(SaveFailure::ChangedOnDisk);
+            }
+        }
+        Expect::Unchanged(None) => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(SaveFailure::ChangedOnDisk);
+            }
+        }
+    }
+    fsio::atomic_write(path, text.as_bytes(), NewFileMode::Shared)
+        .map_err(|e| SaveFailure::Failed(e.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(failed)?;
+    Ok(Some(FileStamp::new(text.as_bytes(), &meta)))
+}
+
 /// Shows the outcome at once, then records the exchange on a blocking thread; a cancel
 /// after this point no longer stops the history write.
 fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, SendFailure>) {
@@ -466,14 +563,7 @@ fn write_body(body: &[u8], json: bool) -> Result<PathBuf, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let ext = if json { "json" } else { "txt" };
     let path = dir.join(format!("response-{}.{ext}", now_unix()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(&path)
-        .and_then(|mut f| f.write_all(body))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    fsio::atomic_write(&path, body, NewFileMode::Private).map_err(|e| e.to_string())?;
     Ok(path)
 }
 
@@ -562,7 +652,12 @@ fn text_index(
     send(BodyMode::Text, first, batch, true, note);
 }
 
-fn spawn_draft_writer(dir: PathBuf) -> std_mpsc::Sender<DraftOp> {
+/// The draft writer: one thread, so drafts are written in order and never on the UI
+/// thread; each written draft is answered with [`Message::DraftWritten`].
+fn spawn_draft_writer(
+    dir: PathBuf,
+    answers: mpsc::UnboundedSender<Message>,
+) -> std_mpsc::Sender<DraftOp> {
     let (tx, rx) = std_mpsc::channel::<DraftOp>();
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
@@ -574,19 +669,43 @@ fn spawn_draft_writer(dir: PathBuf) -> std_mpsc::Sender<DraftOp> {
             let mut seen = std::collections::HashSet::new();
             for op in ops.into_iter().rev() {
                 let path = match &op {
-                    DraftOp::Write(p, _) | DraftOp::Delete(p) => p.clone(),
+                    DraftOp::Write(job) => job.path.clone(),
+                    DraftOp::Delete(p) => p.clone(),
                 };
                 if !seen.insert(path) {
                     continue;
                 }
-                let _ = match op {
-                    DraftOp::Write(p, text) => drafts::write(&dir, &p, &text),
-                    DraftOp::Delete(p) => drafts::delete(&dir, &p),
-                };
+                match op {
+                    DraftOp::Write(job) => {
+                        let _ = answers.send(write_draft(&dir, job));
+                    }
+                    DraftOp::Delete(p) => {
+                        let _ = drafts::delete(&dir, &p);
+                    }
+                }
             }
         }
     });
     tx
+}
+
+/// Writes one draft (for a big text, first checks it against the file and validates it).
+fn write_draft(dir: &Path, job: DraftJob) -> Message {
+    let checked = job
+        .check_against
+        .as_ref()
+        .map(|saved| (**saved != *job.text, super::editor::validate(&job.text)));
+    let result = match checked {
+        Some((false, _)) => drafts::delete(dir, &job.path)
+            .map_err(|e| format!("cannot delete the draft of {}: {e}", job.path.display())),
+        _ => drafts::write(dir, &job.path, &job.text, job.base.as_ref()),
+    };
+    Message::DraftWritten {
+        path: job.path,
+        generation: job.generation,
+        result,
+        checked,
+    }
 }
 
 #[cfg(test)]

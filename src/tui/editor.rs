@@ -6,6 +6,7 @@
 
 use std::cell::Cell;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
 use tui_textarea::{CursorMove, TextArea};
@@ -117,8 +118,14 @@ pub fn validate_sidecar(text: &str, path: &std::path::Path) -> Option<JsonProble
     }
 }
 
+/// Texts up to this size are compared with the file and validated at every keystroke;
+/// bigger ones off the UI thread, when the draft is taken (a 50 MB validation alone takes
+/// longer than a frame).
+pub const LIVE_CHECK_LIMIT: usize = 1 << 20;
+
 /// The editor pane's state.
 #[derive(Debug)]
+#[allow(clippy::struct_excessive_bools)] // four independent facts, not a state machine
 pub struct Editor {
     /// What the text is (a body or a sidecar).
     pub lang: Lang,
@@ -129,9 +136,17 @@ pub struct Editor {
     /// The sidecar facts of that payload.
     pub info: PayloadInfo,
     /// The text as last loaded or saved, to tell whether there are unsaved changes.
-    pub saved_text: String,
+    pub saved_text: Arc<str>,
+    /// What the file was when it was loaded or last saved.
+    pub stamp: Option<crate::fsio::FileStamp>,
     /// The current validation problem.
     pub problem: Option<JsonProblem>,
+    /// Counts edits; a draft or an off-thread check names the generation it saw.
+    pub generation: u64,
+    /// Whether `problem` and the unsaved mark are known for this generation (a big text is
+    /// checked off the UI thread; until then it counts as unsaved).
+    pub checked: bool,
+    dirty: bool,
     /// Where a refused send found the problem (1-based line, column), marked until an edit.
     pub refused_at: Option<(usize, usize)>,
     /// Remarks on the text from outside (the catalogue's checks), drawn in place.
@@ -164,14 +179,19 @@ impl Editor {
         let lines: Vec<String> = info.text.split('\n').map(str::to_owned).collect();
         let mut area = TextArea::new(lines);
         area.set_max_histories(1000);
-        let saved_text = info.text.clone();
+        let saved_text: Arc<str> = info.text.as_str().into();
+        let stamp = info.stamp.clone();
         let mut editor = Self {
             lang: Lang::Json,
             area,
             path,
             info,
             saved_text,
+            stamp,
             problem: None,
+            generation: 0,
+            checked: true,
+            dirty: false,
             refused_at: None,
             diagnostics: Vec::new(),
             side_panel: None,
@@ -185,7 +205,7 @@ impl Editor {
         if let Some(text) = replace {
             editor.replace_all(&text);
         }
-        editor.revalidate();
+        editor.check_now();
         editor
     }
 
@@ -201,7 +221,7 @@ impl Editor {
         self.area.insert_str(text);
         self.undo_pair = pair;
         self.redo_pair = false;
-        self.revalidate();
+        self.changed();
         true
     }
 
@@ -210,9 +230,60 @@ impl Editor {
         self.area.lines().join("\n")
     }
 
-    /// Whether the text differs from the file.
+    /// The text's length in bytes, without joining it.
+    pub fn len(&self) -> usize {
+        let lines = self.area.lines();
+        lines.iter().map(String::len).sum::<usize>() + lines.len().saturating_sub(1)
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the text differs from the file (a big text counts as unsaved until its
+    /// off-thread check says otherwise).
     pub fn is_dirty(&self) -> bool {
-        self.path.is_some() && self.text() != self.saved_text
+        self.path.is_some() && self.dirty
+    }
+
+    /// Records an edit: a new generation, checked at once when the text is small.
+    pub fn changed(&mut self) {
+        self.generation += 1;
+        if self.len() <= LIVE_CHECK_LIMIT {
+            self.check_now();
+        } else {
+            self.dirty = true;
+            self.checked = false;
+        }
+    }
+
+    /// Takes the result of an off-thread check of generation `generation`.
+    pub fn checked_off_thread(
+        &mut self,
+        generation: u64,
+        dirty: bool,
+        problem: Option<JsonProblem>,
+    ) {
+        if generation == self.generation {
+            self.dirty = dirty;
+            self.problem = problem;
+            self.checked = true;
+        }
+    }
+
+    /// The text now on disk is `text` (just saved), as `stamp` says.
+    pub fn mark_saved(&mut self, text: &str, stamp: Option<crate::fsio::FileStamp>) {
+        self.saved_text = text.into();
+        self.stamp = stamp;
+        self.dirty = !same_text(self.area.lines(), &self.saved_text);
+    }
+
+    /// Compares with the file and validates, on this thread.
+    fn check_now(&mut self) {
+        self.dirty = !same_text(self.area.lines(), &self.saved_text);
+        self.revalidate();
+        self.checked = true;
     }
 
     /// An editor on a sidecar: `text` is the file's (empty when there is none yet) and
@@ -297,11 +368,10 @@ impl Editor {
         self.area.move_cursor(CursorMove::Jump(r, c));
     }
 
-    /// Inserts text at the cursor (replacing a selection).
+    /// Inserts text at the cursor (replacing a selection); the caller records the edit.
     pub fn insert(&mut self, text: &str) {
         self.plain_edit();
         self.area.insert_str(text);
-        self.revalidate();
     }
 
     /// Re-indents the JSON (2 spaces, member order kept) as one undoable edit.
@@ -316,8 +386,13 @@ impl Editor {
                 col: e.column(),
                 message: e.to_string(),
             })?;
-        let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
-        if pretty == self.text().trim_end() {
+        let text = self.text();
+        let mut pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
+        // The file's ending stays: a text that ended with a newline still does.
+        if text.ends_with('\n') {
+            pretty.push('\n');
+        }
+        if pretty == text {
             return Ok(false);
         }
         self.replace_all(&pretty);
@@ -352,6 +427,28 @@ impl Editor {
         self.undo_pair = false;
         self.redo_pair = false;
     }
+}
+
+/// Whether `lines` joined with newlines equal `text`, without joining them.
+fn same_text(lines: &[String], text: &str) -> bool {
+    let len = lines.iter().map(String::len).sum::<usize>() + lines.len().saturating_sub(1);
+    if len != text.len() {
+        return false;
+    }
+    let mut rest = text.as_bytes();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(after) = rest.strip_prefix(line.as_bytes()) else {
+            return false;
+        };
+        rest = after;
+        if i + 1 < lines.len() {
+            let Some(after) = rest.strip_prefix(b"\n") else {
+                return false;
+            };
+            rest = after;
+        }
+    }
+    rest.is_empty()
 }
 
 /// Tab stops every this many columns.
@@ -413,6 +510,7 @@ mod tests {
         let mut e = Editor::new(Some("a.json".into()), info, Some("{\"a\": 2}".into()));
         assert!(e.is_dirty());
         assert!(e.undo());
+        e.changed();
         assert_eq!(e.text(), "{\"a\": 1}");
         assert!(!e.is_dirty());
         assert!(e.redo());
@@ -428,8 +526,34 @@ mod tests {
         let mut e = Editor::new(Some("a.json".into()), info, None);
         assert!(!e.is_dirty());
         e.insert(" ");
+        e.changed();
         assert!(e.is_dirty());
         e.area.undo();
+        e.changed();
         assert!(!e.is_dirty());
+    }
+
+    #[test]
+    fn lines_compare_with_text_without_joining() {
+        let lines = |s: &[&str]| s.iter().map(|l| (*l).to_owned()).collect::<Vec<_>>();
+        assert!(same_text(&lines(&["{", "}", ""]), "{\n}\n"));
+        assert!(!same_text(&lines(&["{", "}"]), "{\n}\n"));
+        assert!(!same_text(&lines(&["{", "x"]), "{\ny"));
+        assert!(
+            !same_text(&lines(&["{x", ""]), "{\nx"),
+            "same length, newline elsewhere"
+        );
+        assert!(same_text(&lines(&[""]), ""));
+    }
+
+    #[test]
+    fn format_keeps_a_trailing_newline() {
+        let info = PayloadInfo {
+            text: "{\"a\":1}\n".into(),
+            ..PayloadInfo::default()
+        };
+        let mut e = Editor::new(Some("a.json".into()), info, None);
+        assert!(e.format_json().unwrap());
+        assert_eq!(e.text(), "{\n  \"a\": 1\n}\n");
     }
 }

@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 use super::app::{ctx, App, Focus, Level};
 use super::components::popup::{Popup, PopupKind};
 use super::components::{Component, Handled};
+use super::keep::Next;
 use super::keys::{self, Action, Scope};
 use super::message::Effect;
 
@@ -42,6 +43,10 @@ impl App {
 
     fn on_key(&mut self, key: KeyEvent) {
         let global = keys::action(Scope::Global, key);
+        // The questions about the edit (save, quit, outside changes) take their own keys.
+        if self.keep_popup_key(key.code) {
+            return;
+        }
         if let Some(popup) = self.popup.as_mut() {
             let mut cx = ctx(&mut self.effects, &mut self.status);
             let handled = popup.handle_key(key, &mut cx);
@@ -51,7 +56,7 @@ impl App {
             }
             self.apply(commands);
             if handled == Handled::NotConsumed && global == Some(Action::Quit) {
-                self.quit = true;
+                self.leave(Next::Quit);
             }
             return;
         }
@@ -113,13 +118,7 @@ impl App {
                     list,
                 }));
             }
-            Action::Save => match self.active().path.clone() {
-                Some(path) => self.effects.push(Effect::Save {
-                    path,
-                    text: self.active().text(),
-                }),
-                None => self.say(Level::Warn, "nothing to save: open a payload first"),
-            },
+            Action::Save => self.save(),
             Action::Docs => self.open_docs(),
             Action::Request => self.toggle_request(),
             Action::Variables => match self.editor.path.clone() {
@@ -129,7 +128,7 @@ impl App {
                 None => self.say(Level::Warn, "open a payload first"),
             },
             Action::Help => self.popup = Some(Popup::new(PopupKind::Help)),
-            Action::Quit => self.quit = true,
+            Action::Quit => self.leave(Next::Quit),
             _ => {}
         }
     }

@@ -5,8 +5,12 @@
 //! testable, and the driver turns effects into tokio tasks that answer with messages.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crossterm::event::Event;
+
+use super::editor::JsonProblem;
+use crate::fsio::FileStamp;
 
 use super::model::{
     EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, Refusal, SendOutcome, TokenRow, VarValue,
@@ -35,6 +39,8 @@ pub enum Message {
         replace: Option<String>,
         /// Whether `replace` came from a crash-safety draft (a notice says so).
         restored: bool,
+        /// A draft taken before the file changed on disk: not restored, offered instead.
+        stale_draft: Option<String>,
     },
     /// The environments available and the backends of the current one.
     EnvsLoaded {
@@ -92,8 +98,24 @@ pub enum Message {
     Saved {
         /// The file.
         path: PathBuf,
-        /// `Err` with the reason when it failed.
+        /// The text that was to be saved.
+        text: String,
+        /// What the file is now, or why nothing was written.
+        result: Result<Option<FileStamp>, SaveFailure>,
+    },
+    /// Typing paused (or went on for long enough): time to keep the edit in a draft.
+    DraftDue,
+    /// The draft writer finished a draft.
+    DraftWritten {
+        /// The payload it belongs to.
+        path: PathBuf,
+        /// The editor generation it holds.
+        generation: u64,
+        /// `Err` with the reason when it could not be written.
         result: Result<(), String>,
+        /// For a big text, whether it differs from the file and where its JSON is invalid,
+        /// worked out by the writer.
+        checked: Option<(bool, Option<JsonProblem>)>,
     },
     /// The history list was (re)read.
     HistoryLoaded(Result<Vec<HistoryRow>, String>),
@@ -123,6 +145,44 @@ pub enum Message {
     Error(String),
     /// Stop: quit key, SIGTERM or SIGHUP.
     Quit,
+}
+
+/// Why a save wrote nothing (the file on disk is as it was).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveFailure {
+    /// The file is not what it was when it was opened: someone else changed it.
+    ChangedOnDisk,
+    /// Another file is where a "save as" was to create one.
+    Exists,
+    /// The write failed: what, which path, why.
+    Failed(String),
+}
+
+/// What a save expects to find on disk before it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// The file as the editor last saw it (`None`: there was no file).
+    Unchanged(Option<FileStamp>),
+    /// No file: a new one is created, nothing is overwritten.
+    Absent,
+    /// Anything: the person chose to overwrite.
+    Anything,
+}
+
+/// A draft for the draft writer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftJob {
+    /// The payload it belongs to.
+    pub path: PathBuf,
+    /// The unsaved text.
+    pub text: String,
+    /// The editor generation of `text`.
+    pub generation: u64,
+    /// What the payload file was when the edit began.
+    pub base: Option<FileStamp>,
+    /// For a big text not yet checked on the UI thread: the file's text, to compare with
+    /// (and the JSON is validated too). Equal texts delete the draft instead.
+    pub check_against: Option<Arc<str>>,
 }
 
 /// Work the update asks the driver to do.
@@ -166,20 +226,17 @@ pub enum Effect {
         /// What to find.
         query: String,
     },
-    /// Write the editor's text to its file.
+    /// Write the editor's text to its file, atomically.
     Save {
         /// The file.
         path: PathBuf,
         /// The text.
         text: String,
+        /// What must be on disk for the write to go ahead.
+        expect: Expect,
     },
     /// Keep the unsaved text so a crash loses nothing.
-    WriteDraft {
-        /// The payload it belongs to.
-        path: PathBuf,
-        /// The text.
-        text: String,
-    },
+    WriteDraft(DraftJob),
     /// Read a payload's sidecar again (after it was saved).
     ReloadSidecar(PathBuf),
     /// Forget the draft of a payload (it was saved or reverted).

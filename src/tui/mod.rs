@@ -17,6 +17,7 @@ pub mod driver;
 pub mod editor;
 mod input;
 pub mod jsonlex;
+pub mod keep;
 pub mod keys;
 pub mod layout;
 pub mod list;

@@ -40,6 +40,11 @@ pub struct PayloadInfo {
     pub headers: Vec<(String, String)>,
     /// How the body goes on the wire (`json`, `form`, `none`), when the sidecar says.
     pub encoding: Option<String>,
+    /// What the file was when it was read (`None`: no file yet), so a save notices an
+    /// outside change.
+    pub stamp: Option<crate::fsio::FileStamp>,
+    /// What the sidecar file was when it was read (`None`: no sidecar file).
+    pub sidecar_stamp: Option<crate::fsio::FileStamp>,
 }
 
 /// An environment as the header and switcher show it.

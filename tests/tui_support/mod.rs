@@ -60,6 +60,7 @@ pub fn open(app: &mut App, text: &str) {
         }),
         replace: None,
         restored: false,
+        stale_draft: None,
     });
     app.effects.clear();
 }

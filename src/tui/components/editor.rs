@@ -165,6 +165,8 @@ impl Component for Editor {
         };
         let (row, _) = self.area.cursor();
         let status = match (&self.problem, self.path.is_some()) {
+            // A big text is checked off the UI thread when typing pauses.
+            (_, true) if !self.checked => Line::styled(" … checking the JSON ", theme::dim()),
             (Some(p), _) => Line::styled(format!(" ✗ {p} "), theme::error()),
             (None, true) => match self.diagnostics.iter().find(|d| d.line == row + 1) {
                 Some(d) => Line::styled(

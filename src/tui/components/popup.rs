@@ -3,6 +3,7 @@
 //! person must read is cut.
 
 use std::cell::Cell;
+use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use ratatui::buffer::Buffer;
@@ -13,6 +14,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::{wrapped_rows, Command, Component, Ctx, Handled, View};
 use crate::tui::jsonlex::EditKind;
+use crate::tui::keep::Next;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::list::SelectList;
 use crate::tui::model::VarValue;
@@ -47,6 +49,35 @@ pub enum PopupKind {
         lines: Vec<Line<'static>>,
         /// Whether it reports a failure (red border).
         error: bool,
+    },
+    /// The edit is neither saved nor in a draft: save, discard or cancel before `next`.
+    Unsaved {
+        /// The payload.
+        path: PathBuf,
+        /// Why no draft could be written.
+        why: String,
+        /// Where the person was going.
+        next: Next,
+    },
+    /// The file changed on disk since it was opened: reload theirs, keep mine, or save mine
+    /// elsewhere.
+    Conflict {
+        /// The payload.
+        path: PathBuf,
+    },
+    /// A draft older than the file's last change: use it, drop it, or save it elsewhere.
+    StaleDraft {
+        /// The payload.
+        path: PathBuf,
+        /// The draft's text.
+        draft: String,
+    },
+    /// Save a text under a new name.
+    SaveAs {
+        /// The typed path.
+        input: String,
+        /// The text to save.
+        text: String,
     },
 }
 
@@ -114,6 +145,10 @@ impl Popup {
                 if *revealed { "masks" } else { "reveals" }
             ),
             PopupKind::Text { title, .. } => format!("{title} — ↑↓ scroll, Esc closes"),
+            PopupKind::Unsaved { .. } => "Unsaved edit".into(),
+            PopupKind::Conflict { .. } => "Changed on disk".into(),
+            PopupKind::StaleDraft { .. } => "Draft older than the file".into(),
+            PopupKind::SaveAs { .. } => "Save as — Enter saves, Esc cancels".into(),
         }
     }
 
@@ -139,6 +174,7 @@ impl Popup {
                 .collect(),
             PopupKind::Variables { vars, revealed } => variable_lines(vars, *revealed),
             PopupKind::Text { lines, .. } => lines.clone(),
+            kind => keep_lines(kind),
         }
     }
 }
@@ -250,6 +286,81 @@ impl Component for Popup {
     fn captures_input(&self) -> bool {
         true
     }
+}
+
+/// The questions of `keep.rs` (unsaved edit, outside change, stale draft, save as) and
+/// their keyed answers.
+fn keep_lines(kind: &PopupKind) -> Vec<Line<'static>> {
+    let (question, answers): (String, Vec<(&str, &str)>) = match kind {
+        PopupKind::Unsaved { path, why, next } => (
+            format!(
+                "{} has an edit that is not saved, and no draft could be written ({why}).",
+                path.display()
+            ),
+            match next {
+                Next::Quit => vec![
+                    ("s", "save it, then quit"),
+                    ("d", "discard it and quit"),
+                    ("Esc", "cancel: stay here with the edit"),
+                ],
+                Next::Open(_) => vec![
+                    ("s", "save it, then open the other payload"),
+                    ("d", "discard it and open the other payload"),
+                    ("Esc", "cancel: stay here with the edit"),
+                ],
+            },
+        ),
+        PopupKind::Conflict { path } => (
+            format!(
+                "{} changed on disk since you opened it; nothing was saved.",
+                path.display()
+            ),
+            vec![
+                ("r", "reload theirs (drops your edit)"),
+                ("k", "keep mine (overwrites their change)"),
+                ("a", "save mine elsewhere (a new file)"),
+                ("Esc", "cancel: decide later"),
+            ],
+        ),
+        PopupKind::StaleDraft { path, .. } => (
+            format!(
+                "A draft of {} holds unsaved edits, but the file changed on disk after the \
+                 draft was taken. The editor shows the file.",
+                path.display()
+            ),
+            vec![
+                ("r", "keep the file (deletes the draft)"),
+                ("k", "use my draft (Ctrl+S then overwrites the file)"),
+                ("a", "save the draft elsewhere (a new file)"),
+                ("Esc", "decide later (the draft is kept)"),
+            ],
+        ),
+        PopupKind::SaveAs { input, .. } => {
+            return vec![
+                Line::from(vec![
+                    Span::styled("path: ", theme::dim()),
+                    Span::raw(input.clone()),
+                    Span::styled("▏", theme::dim()),
+                ]),
+                Line::styled(
+                    "a new file: an existing one is never overwritten",
+                    theme::dim(),
+                ),
+            ];
+        }
+        _ => return Vec::new(),
+    };
+    let mut lines = vec![Line::raw(question), Line::raw("")];
+    for (key, what) in answers {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {key:<4}"),
+                Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(what.to_owned()),
+        ]));
+    }
+    lines
 }
 
 fn help_lines() -> Vec<Line<'static>> {
