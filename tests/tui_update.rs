@@ -676,3 +676,44 @@ fn conflict(path: &std::path::Path) -> apiplay::tui::components::popup::Popup {
         path: path.to_owned(),
     })
 }
+
+#[test]
+fn an_unsaved_sidecar_edit_makes_quitting_ask_and_save_writes_it() {
+    let mut app = app(160, 48);
+    open(&mut app, MESIBO);
+    app.update(key(KeyCode::F(2)));
+    assert!(app.editing_sidecar);
+    // The sidecar apiplay writes out for a body without one is not an edit to ask about.
+    app.update(ctrl('q'));
+    assert!(
+        app.quit,
+        "an untouched generated sidecar does not hold the quit"
+    );
+    app.quit = false;
+    app.focus = Focus::Editor;
+    typed(&mut app, "# mine\n");
+    app.update(ctrl('q'));
+    assert!(!app.quit);
+    let Some(PopupKind::Unsaved { path, why, .. }) = kind(&app) else {
+        panic!("the quit asks: {:?}", kind(&app));
+    };
+    assert_eq!(path.to_str(), Some("payloads/mesibo-backend-payload.toml"));
+    assert!(why.contains("sidecar"), "{why}");
+    app.update(key(KeyCode::Char('s')));
+    let Some(Effect::Save { path, text, expect }) = app.effects.pop() else {
+        panic!("the sidecar is saved: {:?}", app.effects);
+    };
+    assert_eq!(path.to_str(), Some("payloads/mesibo-backend-payload.toml"));
+    assert!(text.contains("# mine\n"), "{text}");
+    assert_eq!(
+        expect,
+        Expect::Unchanged(None),
+        "created, never over another file"
+    );
+    app.update(Message::Saved {
+        path,
+        text,
+        result: Ok(None),
+    });
+    assert!(app.quit);
+}

@@ -190,7 +190,9 @@ impl App {
                 None => (String::new(), Some(new_sidecar(info))),
             };
             let mut e = Editor::sidecar(path.clone(), text, start);
-            e.stamp = self.editor.info.sidecar_stamp.clone();
+            e.stamp.clone_from(&self.editor.info.sidecar_stamp);
+            // A sidecar written out from the payload's facts is no edit of the person's.
+            self.drafts.sidecar_base = e.generation;
             e.side_panel = Some(self.request_panel());
             self.sidecar = Some(e);
             if self.editor.info.sidecar_text.is_none() {
@@ -483,6 +485,7 @@ impl App {
             self.editor = Editor::new(Some(path.to_path_buf()), info, replace);
             self.drafts = DraftState {
                 failed: self.drafts.failed.take(),
+                sidecar_base: self.drafts.sidecar_base,
                 ..DraftState::default()
             };
             if restored {

@@ -43,6 +43,9 @@ pub struct DraftState {
     pub failed: Option<String>,
     /// Where to go once the draft (or a save) is done.
     pub then: Option<Next>,
+    /// The sidecar editor's generation when F2 opened it: a sidecar text apiplay wrote out
+    /// from the payload's facts, untouched, is not an edit to ask about.
+    pub sidecar_base: u64,
 }
 
 /// What a save was for, to continue afterwards.
@@ -66,7 +69,9 @@ impl App {
     }
 
     fn sidecar_is_dirty(&self) -> bool {
-        self.sidecar.as_ref().is_some_and(Editor::is_dirty)
+        self.sidecar
+            .as_ref()
+            .is_some_and(|s| s.is_dirty() && s.generation != self.drafts.sidecar_base)
     }
 
     /// The editor (body or sidecar) that edits `path`.
@@ -190,7 +195,7 @@ impl App {
     }
 
     fn ask_unsaved(&mut self, why: String, next: Next) {
-        let unsaved = self.sidecar.as_ref().filter(|s| s.is_dirty());
+        let unsaved = self.sidecar.as_ref().filter(|_| self.sidecar_is_dirty());
         let path = unsaved
             .unwrap_or(&self.editor)
             .path
@@ -246,8 +251,8 @@ impl App {
     /// Saves every editor whose edit is not safe (the answer "save" before leaving).
     fn save_unsafe(&mut self) {
         let mut jobs = Vec::new();
-        if let Some(s) = self.sidecar.as_ref().filter(|s| s.is_dirty()) {
-            jobs.push(s);
+        if self.sidecar_is_dirty() {
+            jobs.extend(self.sidecar.as_ref());
         }
         if !self.body_is_safe() {
             jobs.push(&self.editor);
