@@ -45,6 +45,32 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// rename, fsync the folder. An existing file keeps its permissions; a symbolic link keeps
 /// pointing where it did and its target is replaced. On error nothing changed on disk.
 pub fn atomic_write(path: &Path, bytes: &[u8], mode: NewFileMode) -> Result<(), WriteError> {
+    write_via_temp(path, bytes, mode, Place::Replace)
+}
+
+/// Creates `path` with `bytes`, never over an existing file, and never as a partly written
+/// file: the bytes go to a temp file in the same folder (written, fsynced) which is then
+/// hard-linked to `path` (that fails if `path` exists) and removed; the folder is fsynced.
+/// An existing file is an error of kind [`io::ErrorKind::AlreadyExists`].
+pub fn atomic_create(path: &Path, bytes: &[u8], mode: NewFileMode) -> Result<(), WriteError> {
+    write_via_temp(path, bytes, mode, Place::Create)
+}
+
+/// How the temp file takes the target's place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Rename over it.
+    Replace,
+    /// Link it in only if nothing is there.
+    Create,
+}
+
+fn write_via_temp(
+    path: &Path,
+    bytes: &[u8],
+    mode: NewFileMode,
+    place: Place,
+) -> Result<(), WriteError> {
     let fail = |step: &'static str| {
         move |source: io::Error| WriteError {
             path: path.to_owned(),
@@ -93,12 +119,15 @@ pub fn atomic_write(path: &Path, bytes: &[u8], mode: NewFileMode) -> Result<(), 
         }
         file.sync_all().map_err(fail("flushing to the disk"))?;
         drop(file);
-        fs::rename(&tmp, &target).map_err(fail("replacing it"))
+        match place {
+            Place::Replace => fs::rename(&tmp, &target).map_err(fail("replacing it")),
+            Place::Create => fs::hard_link(&tmp, &target).map_err(fail("creating it")),
+        }
     })();
-    if let Err(e) = result {
+    if place == Place::Create || result.is_err() {
         let _ = fs::remove_file(&tmp);
-        return Err(e);
     }
+    result?;
     sync_dir(&dir).map_err(fail("flushing its folder to the disk"))
 }
 
@@ -251,6 +280,23 @@ mod tests {
             .starts_with(&format!("cannot write {}: replacing it: ", p.display())));
         assert_eq!(fs::read_to_string(p.join("inside")).unwrap(), "kept");
         assert!(leftovers(tmp.path()).is_empty(), "temporary file removed");
+    }
+
+    #[test]
+    fn create_never_overwrites_and_leaves_no_temporary_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("new.json");
+        atomic_create(&p, b"{}\n", NewFileMode::Shared).unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "{}\n");
+        let e = atomic_create(&p, b"[]", NewFileMode::Shared).unwrap_err();
+        assert_eq!(e.source.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(e.step, "creating it");
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            "{}\n",
+            "the first one stays"
+        );
+        assert!(leftovers(tmp.path()).is_empty());
     }
 
     #[test]

@@ -113,14 +113,9 @@ pub fn new(args: &NewArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Creates a file that must not exist yet.
+/// Creates a file that must not exist yet, whole or not at all (a full disk leaves no
+/// half-written payload).
 fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    crate::fsio::atomic_create(path, text.as_bytes(), crate::fsio::NewFileMode::Shared)?;
     Ok(())
 }

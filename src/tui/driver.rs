@@ -523,8 +523,16 @@ fn save(path: &Path, text: &str, expect: &Expect) -> Result<Option<FileStamp>, S
             }
         }
     }
-    fsio::atomic_write(path, text.as_bytes(), NewFileMode::Shared)
-        .map_err(|e| SaveFailure::Failed(e.to_string()))?;
+    let written = if *expect == Expect::Absent {
+        // "Save as" never replaces a file that appeared meanwhile.
+        fsio::atomic_create(path, text.as_bytes(), NewFileMode::Shared)
+    } else {
+        fsio::atomic_write(path, text.as_bytes(), NewFileMode::Shared)
+    };
+    written.map_err(|e| match e.source.kind() {
+        std::io::ErrorKind::AlreadyExists => SaveFailure::Exists,
+        _ => SaveFailure::Failed(e.to_string()),
+    })?;
     let meta = std::fs::metadata(path).map_err(failed)?;
     Ok(Some(FileStamp::new(text.as_bytes(), &meta)))
 }
