@@ -33,6 +33,15 @@ pub struct RenderedRequest {
     pub body: Option<String>,
 }
 
+/// The reason phrase of a status code (`OK`, `Not Found`), from the `http` crate's table as
+/// reqwest re-exports it; empty for a code it does not name.
+pub fn reason(code: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
 /// Limits of the engine.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineOptions {

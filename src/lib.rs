@@ -19,6 +19,7 @@ pub mod history;
 pub mod http;
 pub mod sandbox;
 pub mod scrub;
+pub mod secret;
 pub mod session;
 pub mod tokens;
 pub mod tui;

@@ -410,7 +410,7 @@ fn popups_help_environments_docs_and_variables() {
         app.update(Message::VarsResolved(vec![
             VarValue {
                 name: "app_token".into(),
-                value: Some("87pb••••••uw".into()),
+                value: Some("87pb••••iwuw".into()),
                 clear: Some("87pbh20uw".into()),
                 source: "environment".into(),
             },
@@ -422,7 +422,7 @@ fn popups_help_environments_docs_and_variables() {
             },
         ]));
         let s = text(&app);
-        assert!(s.contains("{{app_token}} = 87pb••••••uw"), "{s}");
+        assert!(s.contains("{{app_token}} = 87pb••••iwuw"), "{s}");
         assert!(s.contains("unknown: the send will be refused"), "{s}");
     }
 }

@@ -137,7 +137,7 @@ pub fn tokens(args: &TokensArgs) -> anyhow::Result<Outcome> {
         let shown = if args.reveal {
             t.token.clone()
         } else {
-            output::mask(&t.token)
+            crate::secret::mask(&t.token)
         };
         writeln!(
             out,

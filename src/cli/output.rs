@@ -21,10 +21,7 @@ pub fn status_line(
     recorded: Option<&Recorded>,
     colour: bool,
 ) -> String {
-    let reason = reqwest::StatusCode::from_u16(response.status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("");
+    let reason = crate::http::reason(response.status);
     let mut status = format!("{} {reason}", response.status);
     if colour {
         let code = if response.refused() { 31 } else { 32 };
@@ -64,17 +61,6 @@ pub fn short(text: &str) -> String {
     } else {
         format!("{}…", text.chars().take(59).collect::<String>())
     }
-}
-
-/// Shows the first and last four characters of a secret.
-pub fn mask(secret: &str) -> String {
-    let n = secret.chars().count();
-    if n <= 12 {
-        return "•".repeat(n);
-    }
-    let head: String = secret.chars().take(4).collect();
-    let tail: String = secret.chars().skip(n - 4).collect();
-    format!("{head}…{tail}")
 }
 
 /// Prints a body: JSON pretty or compact (highlighted when `colour`), anything else as text
@@ -151,11 +137,5 @@ mod tests {
             print(b"\xff\x00", OutputMode::Raw, false).as_bytes(),
             "\u{fffd}\0".as_bytes()
         );
-    }
-
-    #[test]
-    fn masks_keep_only_the_ends() {
-        assert_eq!(mask("87pbh20pzehd9ld0o0pxqx9h80jjqfu9"), "87pb…qfu9");
-        assert_eq!(mask("short"), "•••••");
     }
 }

@@ -210,7 +210,7 @@ impl CoreLink {
                 Ok(Some(r)) => {
                     let text = collection::template::value_text(&r.value);
                     let shown = if r.secret {
-                        super::model::mask(&text)
+                        crate::secret::mask(&text)
                     } else {
                         text.clone()
                     };
@@ -237,7 +237,7 @@ impl CoreLink {
                 continue;
             }
             let value = match vars.resolve(builtin.name, &mut cache) {
-                Ok(Some(r)) => Some(super::model::mask(&collection::template::value_text(
+                Ok(Some(r)) => Some(crate::secret::mask(&collection::template::value_text(
                     &r.value,
                 ))),
                 _ => None,
@@ -260,7 +260,7 @@ impl CoreLink {
                 if let Ok(Some((value, secret))) = env.resolve(name) {
                     let text = collection::template::value_text(&value);
                     let shown = if secret {
-                        super::model::mask(&text)
+                        crate::secret::mask(&text)
                     } else {
                         text.clone()
                     };

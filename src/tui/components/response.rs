@@ -267,7 +267,7 @@ impl ResponsePane {
 fn head_line<'a>(r: &ResponseView) -> Line<'a> {
     let status = r.status.map_or_else(
         || Span::styled("no response", theme::error()),
-        |s| Span::styled(format!("{s} {}", reason(s)), theme::status(s)),
+        |s| Span::styled(format!("{s} {}", crate::http::reason(s)), theme::status(s)),
     );
     let mode = match r.mode {
         BodyMode::Json => "json",
@@ -338,12 +338,4 @@ fn styled<'a>(
         }
     }
     Line::from(spans)
-}
-
-/// The reason phrase of a status code (`http`'s table, as reqwest re-exports it).
-fn reason(code: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(code)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("")
 }

@@ -12,10 +12,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::{cell, line_at, wrapped_rows, Command, Component, Ctx, Handled, View};
+use crate::secret::mask;
 use crate::tui::app::Level;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::list::SelectList;
-use crate::tui::model::{countdown, human_duration, mask, TokenRow};
+use crate::tui::model::{countdown, human_duration, TokenRow};
 use crate::tui::theme;
 
 /// The tokens, the filter and what is revealed.
