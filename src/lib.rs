@@ -13,6 +13,7 @@ pub mod collection;
 pub mod config;
 pub mod datadir;
 pub mod exit;
+pub mod filter;
 pub mod fsio;
 pub mod highlight;
 pub mod history;

@@ -106,6 +106,33 @@ pub fn body(
     writeln!(out, "{}", safe.trim_end_matches('\n'))
 }
 
+/// Prints what `filter` makes of a JSON body, one output after another: pretty (highlighted
+/// when `colour`), compact with `Json`, and strings unquoted with `Raw` (as `jq -r`).
+pub fn filtered(
+    out: &mut impl Write,
+    filter: &crate::filter::Filter,
+    body: &[u8],
+    mode: OutputMode,
+    colour: bool,
+) -> anyhow::Result<()> {
+    let values = filter.run(body)?;
+    let mut text = Vec::new();
+    for value in &values {
+        crate::filter::write_value(
+            &mut text,
+            value,
+            mode == OutputMode::Pretty,
+            mode == OutputMode::Raw,
+        )?;
+    }
+    if colour && mode != OutputMode::Raw {
+        out.write_all(highlight::json_ansi(&String::from_utf8_lossy(&text)).as_bytes())?;
+    } else {
+        out.write_all(&text)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -13,6 +13,7 @@ use crate::collection::{
     parse_cli_var, read_capped, PayloadTemplate, SidecarFile, DEFAULT_MAX_REQUEST, MAX_REQUEST_HINT,
 };
 use crate::exit::Outcome;
+use crate::filter::Filter;
 use crate::http::{EngineOptions, DEFAULT_MAX_BODY};
 use crate::session::{Sent, Session, SessionOptions};
 
@@ -63,6 +64,10 @@ pub struct SendArgs {
     /// How to print the response body.
     #[arg(long, value_enum, default_value_t = OutputMode::Pretty)]
     pub output: OutputMode,
+    /// Print what a jq expression makes of the JSON response (each output on its own; with
+    /// `--output raw`, strings without quotes, as `jq -r`).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// Do not record the exchange or its tokens.
     #[arg(long)]
     pub no_history: bool,
@@ -82,6 +87,9 @@ pub struct ReplayArgs {
     /// How to print the response body.
     #[arg(long, value_enum, default_value_t = OutputMode::Pretty)]
     pub output: OutputMode,
+    /// Print what a jq expression makes of the JSON response.
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// Engine limits.
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -111,12 +119,13 @@ pub fn send(args: &SendArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
     } else {
         PayloadTemplate::load_capped(&args.file, args.max_request)?
     };
-    // Nothing starts (no sandbox, no store) for a body that cannot be sent.
+    // Nothing starts (no sandbox, no store) for a body that cannot be sent or a bad filter.
     template.validate()?;
     // The catalogue op, to explain a documented error in the answer.
     let op = crate::catalogue::catalogue()
         .check_payload(&template.sidecar, &template.body)
         .op;
+    let filter = args.filter.as_deref().map(Filter::new).transpose()?;
     let overrides: BTreeMap<_, _> = args.vars.iter().cloned().collect();
     let options = SessionOptions {
         environment: env.map(str::to_owned),
@@ -128,12 +137,13 @@ pub fn send(args: &SendArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
         let session = Session::start(options).await?;
         warn_store(&session);
         let prepared = session.prepare(&template, overrides)?;
-        finish(&prepared.send().await, args.output, op)
+        finish(&prepared.send().await, args.output, op, filter.as_ref())
     })
 }
 
 /// Runs `apiplay replay`.
 pub fn replay(args: &ReplayArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
+    let filter = args.filter.as_deref().map(Filter::new).transpose()?;
     // The recorded environment is the default, so the history is read before the session.
     let recorded = {
         let store = crate::history::Store::open_default()?;
@@ -154,7 +164,7 @@ pub fn replay(args: &ReplayArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
         let session = Session::start(options).await?;
         warn_store(&session);
         let prepared = session.prepare_replay(&recorded)?;
-        finish(&prepared.send().await, args.output, None)
+        finish(&prepared.send().await, args.output, None, filter.as_ref())
     })
 }
 
@@ -170,6 +180,7 @@ fn finish(
     sent: &Sent,
     mode: OutputMode,
     op: Option<&crate::catalogue::Operation>,
+    filter: Option<&Filter>,
 ) -> anyhow::Result<Outcome> {
     let recorded = match sent.record() {
         Ok(r) => r,
@@ -208,7 +219,10 @@ fn finish(
     let stdout = std::io::stdout();
     let colour = stdout.is_terminal() && output::colour_allowed();
     let mut out = stdout.lock();
-    output::body(&mut out, &response.body, mode, colour)?;
+    match filter {
+        Some(filter) => output::filtered(&mut out, filter, &response.body, mode, colour)?,
+        None => output::body(&mut out, &response.body, mode, colour)?,
+    }
     out.flush()?;
     Ok(if response.refused() {
         Outcome::ApiRefused
