@@ -110,7 +110,10 @@ impl Filter {
             .with_funs(funs)
             .compile(modules)
             .map_err(|errors| {
-                let first = errors.into_iter().next().and_then(|(_, e)| e.into_iter().next());
+                let first = errors
+                    .into_iter()
+                    .next()
+                    .and_then(|(_, e)| e.into_iter().next());
                 match first {
                     Some((name, undefined)) => {
                         bad(name, format!("undefined {} `{name}`", undefined.as_str()))
@@ -218,16 +221,27 @@ mod tests {
     #[test]
     fn paths_and_std_functions() {
         let body = br#"{"user":{"token":"abc","uid":7},"list":[3,1,2]}"#;
-        assert_eq!(text(&Filter::new(".user.token").unwrap().run(body).unwrap()), "\"abc\"\n");
         assert_eq!(
-            text(&Filter::new(".list | sort | map(. * 2)").unwrap().run(body).unwrap()),
+            text(&Filter::new(".user.token").unwrap().run(body).unwrap()),
+            "\"abc\"\n"
+        );
+        assert_eq!(
+            text(
+                &Filter::new(".list | sort | map(. * 2)")
+                    .unwrap()
+                    .run(body)
+                    .unwrap()
+            ),
             "[2,4,6]\n"
         );
         assert_eq!(
             text(&Filter::new(".user | keys").unwrap().run(body).unwrap()),
             "[\"token\",\"uid\"]\n"
         );
-        assert_eq!(text(&Filter::new(".list[]").unwrap().run(body).unwrap()), "3\n1\n2\n");
+        assert_eq!(
+            text(&Filter::new(".list[]").unwrap().run(body).unwrap()),
+            "3\n1\n2\n"
+        );
     }
 
     #[test]
@@ -235,7 +249,10 @@ mod tests {
         let err = Filter::new(".user.[").unwrap_err().to_string();
         assert!(err.contains("column 7"), "{err}");
         let err = Filter::new(".a | nosuchfn").unwrap_err().to_string();
-        assert_eq!(err, "bad filter `.a | nosuchfn` at column 6: undefined filter `nosuchfn`");
+        assert_eq!(
+            err,
+            "bad filter `.a | nosuchfn` at column 6: undefined filter `nosuchfn`"
+        );
         let err = Filter::new("(.a").unwrap_err().to_string();
         assert!(err.contains("column 1"), "{err}");
     }
@@ -243,7 +260,10 @@ mod tests {
     #[test]
     fn runtime_errors_and_non_json() {
         let f = Filter::new(".a.b").unwrap();
-        assert!(matches!(f.run(br#"{"a":"x"}"#), Err(FilterError::Run { .. })));
+        assert!(matches!(
+            f.run(br#"{"a":"x"}"#),
+            Err(FilterError::Run { .. })
+        ));
         assert!(matches!(f.run(b"<html>"), Err(FilterError::NotJson { .. })));
     }
 }

@@ -85,7 +85,12 @@ fn a_bad_expression_is_exit_2_with_its_column_and_nothing_is_sent() {
     assert!(!home.path().join("history.sqlite3").exists());
 
     let out = apiplay(home.path())
-        .args(["send", "payloads/mesibo-backend-payload.json", "--filter", "{a: .b"])
+        .args([
+            "send",
+            "payloads/mesibo-backend-payload.json",
+            "--filter",
+            "{a: .b",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -104,5 +109,8 @@ fn a_bad_expression_is_exit_2_with_its_column_and_nothing_is_sent() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("filter `.user.address.x` failed: cannot index"), "{err}");
+    assert!(
+        err.contains("filter `.user.address.x` failed: cannot index"),
+        "{err}"
+    );
 }
