@@ -50,7 +50,9 @@ pub struct Filter {
 
 impl std::fmt::Debug for Filter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Filter").field("expr", &self.expr).finish()
+        f.debug_struct("Filter")
+            .field("expr", &self.expr)
+            .finish_non_exhaustive()
     }
 }
 
