@@ -483,8 +483,15 @@ fn discard_quits_and_a_pending_draft_is_written_before_quitting() {
     let job = first_draft_job(&mut app);
     draft_failed(&mut app, &job);
     app.update(ctrl('q'));
+    app.effects.clear();
     app.update(key(KeyCode::Char('d')));
     assert!(app.quit);
+    assert!(app.drafts.discarded, "no last draft of a discarded edit");
+    assert!(
+        matches!(app.effects.last(), Some(Effect::DeleteDraft(_))),
+        "an older draft of it goes too: {:?}",
+        app.effects
+    );
 
     let mut app = tui_support::app(80, 24);
     open(&mut app, "{}");

@@ -250,13 +250,17 @@ impl<B: Backend> Tui<B> {
     /// On the way out (a signal, or the terminal went away) an edit that is not safe yet
     /// is written to its draft here, on this thread, since the writer thread dies with us.
     fn last_draft(&mut self) {
-        if self.app.edit_is_safe() {
-            return;
-        }
         let (Some(dir), Some(path)) = (self.drafts_dir.clone(), self.app.editor.path.clone())
         else {
             return;
         };
+        if self.app.drafts.discarded {
+            let _ = drafts::delete(&dir, &path);
+            return;
+        }
+        if self.app.edit_is_safe() {
+            return;
+        }
         let e = &self.app.editor;
         let _ = drafts::write(&dir, &path, &e.text(), e.stamp.as_ref());
     }

@@ -46,6 +46,8 @@ pub struct DraftState {
     /// The sidecar editor's generation when F2 opened it: a sidecar text apiplay wrote out
     /// from the payload's facts, untouched, is not an edit to ask about.
     pub sidecar_base: u64,
+    /// The person chose to discard the edit: no last draft on the way out.
+    pub discarded: bool,
 }
 
 /// What a save was for, to continue afterwards.
@@ -385,6 +387,11 @@ impl App {
                 }
                 KeyCode::Char('d' | 'D') => {
                     self.popup = None;
+                    // Dropped means dropped: an older draft of it is not offered later.
+                    if let Some(path) = self.editor.path.clone() {
+                        self.effects.push(Effect::DeleteDraft(path));
+                    }
+                    self.drafts.discarded = true;
                     self.go(next);
                 }
                 KeyCode::Esc | KeyCode::Char('c' | 'C') => self.popup = None,
