@@ -423,6 +423,7 @@ fn draft_failed(app: &mut App, job: &apiplay::tui::message::DraftJob) {
             "cannot write /home/drafts/1.json: writing: File too large (os error 27)".into(),
         ),
         checked: None,
+        text: String::new(),
     });
 }
 
@@ -507,6 +508,7 @@ fn discard_quits_and_a_pending_draft_is_written_before_quitting() {
         generation: job.generation,
         result: Ok(()),
         checked: None,
+        text: String::new(),
     });
     assert!(app.quit, "quits once the edit is safe in its draft");
 }
@@ -663,6 +665,7 @@ fn opening_another_payload_first_writes_the_pending_draft() {
         generation: job.generation,
         result: Ok(()),
         checked: None,
+        text: String::new(),
     });
     assert_eq!(
         app.effects,

@@ -401,7 +401,8 @@ impl App {
                 generation,
                 result,
                 checked,
-            } => self.draft_written(&path, generation, result, checked),
+                text,
+            } => self.draft_written(&path, generation, result, checked, text),
             Message::HistoryLoaded(Ok(rows)) => self.sidebar.history.set_rows(rows),
             Message::TokensLoaded(Ok(rows)) => self.sidebar.tokens.set_rows(rows),
             Message::HistoryLoaded(Err(e)) | Message::TokensLoaded(Err(e)) | Message::Error(e) => {
@@ -486,6 +487,7 @@ impl App {
             self.drafts = DraftState {
                 failed: self.drafts.failed.take(),
                 sidecar_base: self.drafts.sidecar_base,
+                spare: self.drafts.spare.take(),
                 ..DraftState::default()
             };
             if restored {

@@ -374,6 +374,7 @@ impl<B: Backend> Tui<B> {
                         generation: job.generation,
                         result: Err("there is no data folder to keep drafts in".into()),
                         checked: None,
+                        text: job.text,
                     });
                 } else {
                     self.draft(DraftOp::Write(job));
@@ -717,6 +718,7 @@ fn write_draft(dir: &Path, job: DraftJob) -> Message {
         generation: job.generation,
         result,
         checked,
+        text: job.text,
     }
 }
 

@@ -230,6 +230,18 @@ impl Editor {
         self.area.lines().join("\n")
     }
 
+    /// The whole text, into `buf` (cleared first; its allocation is reused).
+    pub fn text_into(&self, buf: &mut String) {
+        buf.clear();
+        buf.reserve(self.len());
+        for (i, line) in self.area.lines().iter().enumerate() {
+            if i > 0 {
+                buf.push('\n');
+            }
+            buf.push_str(line);
+        }
+    }
+
     /// The text's length in bytes, without joining it.
     pub fn len(&self) -> usize {
         let lines = self.area.lines();

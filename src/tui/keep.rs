@@ -48,6 +48,8 @@ pub struct DraftState {
     pub sidecar_base: u64,
     /// The person chose to discard the edit: no last draft on the way out.
     pub discarded: bool,
+    /// The buffer of the last draft, handed back by the writer for the next one.
+    pub spare: Option<String>,
 }
 
 /// What a save was for, to continue afterwards.
@@ -117,10 +119,12 @@ impl App {
             self.effects.push(Effect::DeleteDraft(path));
             return;
         }
+        let mut text = self.drafts.spare.take().unwrap_or_default();
         let e = &self.editor;
+        e.text_into(&mut text);
         self.effects.push(Effect::WriteDraft(DraftJob {
             path,
-            text: e.text(),
+            text,
             generation: e.generation,
             base: e.stamp.clone(),
             check_against: (!e.checked).then(|| e.saved_text.clone()),
@@ -134,7 +138,9 @@ impl App {
         generation: u64,
         result: Result<(), String>,
         checked: Option<(bool, Option<super::editor::JsonProblem>)>,
+        text: String,
     ) {
+        self.drafts.spare = Some(text);
         if self.editor.path.as_deref() != Some(path) {
             if let Err(e) = result {
                 self.say(

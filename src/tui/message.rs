@@ -116,6 +116,9 @@ pub enum Message {
         /// For a big text, whether it differs from the file and where its JSON is invalid,
         /// worked out by the writer.
         checked: Option<(bool, Option<JsonProblem>)>,
+        /// The job's text, handed back so the next draft reuses its buffer (a fresh 50 MB
+        /// allocation costs the UI thread more than the copy itself).
+        text: String,
     },
     /// The history list was (re)read.
     HistoryLoaded(Result<Vec<HistoryRow>, String>),
