@@ -241,14 +241,12 @@ fn usage(pid: u32, tick: u64) -> Usage {
             .ok()
             .and_then(|text| text.split_whitespace().next()?.parse::<u64>().ok())
             .unwrap_or(0);
-        let switches: u64 = std::fs::read_to_string(task.join("status"))
-            .map(|text| {
-                text.lines()
-                    .filter(|line| line.contains("ctxt_switches:"))
-                    .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
-                    .sum()
-            })
-            .unwrap_or(0);
+        let switches: u64 = std::fs::read_to_string(task.join("status")).map_or(0, |text| {
+            text.lines()
+                .filter(|line| line.contains("ctxt_switches:"))
+                .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum()
+        });
         threads.insert(tid, (sched, switches));
     }
     Usage {
