@@ -5,7 +5,8 @@
 //! plus the writer thread's batch statistics. The load generator is a minimal keep-alive
 //! HTTP/1.1 client over tokio (one connection per simulated client); it shares the machine
 //! with the server (separate tokio runtimes in one process), so the figures include its cost.
-//! `SANDBOX_LOAD_SECS` sets the duration of each scenario (default 5).
+//! `SANDBOX_LOAD_SECS` sets the duration of each scenario (default 5); `SANDBOX_LOAD_SERVER=axum`
+//! serves the router with plain `axum::serve` instead of the sandbox's own connection handling.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::atomic::Ordering;
@@ -46,7 +47,15 @@ fn main() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    server_rt.spawn(async move { axum::serve(listener, app).await });
+    // The sandbox's own connection handling (timeouts, connection cap), as `start` serves
+    // it; `SANDBOX_LOAD_SERVER=axum` serves the same router with plain `axum::serve` instead,
+    // to see what that handling costs.
+    if std::env::var("SANDBOX_LOAD_SERVER").is_ok_and(|s| s == "axum") {
+        println!("server: axum::serve (no timeouts, no connection cap)");
+        server_rt.spawn(async move { axum::serve(listener, app).await });
+    } else {
+        server_rt.spawn(sandbox::serve(listener, app, sandbox::Limits::default()));
+    }
 
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

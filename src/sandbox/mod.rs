@@ -233,6 +233,13 @@ fn routes(store: Arc<Store>) -> Router {
         .merge(vonage::router(store))
 }
 
+/// Serves `app` (see [`router_with`]) on `listener` with `limits`, as [`start`] does, for as
+/// long as the returned future is polled; benchmarks run it on a runtime of their own.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router, limits: Limits) {
+    let (_never, stop) = tokio::sync::oneshot::channel::<()>();
+    serve::run(listener, app, limits, stop).await;
+}
+
 /// Starts the sandbox on the current tokio runtime, with the default [`Limits`].
 pub async fn start(options: SandboxOptions) -> Result<SandboxHandle, SandboxError> {
     start_with(options, Limits::default()).await
