@@ -1,5 +1,5 @@
-//! The shipped collection, held to the catalogue: every mesibo and Agora payload names its op
-//! and passes `apiplay check`, every op of theirs has a payload, and every payload works, in
+//! The shipped collection, held to the catalogue: every mesibo, Agora and Vonage payload names
+//! its op and passes `apiplay check`, every op of theirs has a payload, and every payload works, in
 //! the catalogue's flow order, through the real binary against the embedded sandbox (the
 //! default environment), captures chaining one request into the next.
 #![allow(clippy::unwrap_used)]
@@ -57,15 +57,18 @@ fn chain() -> Vec<String> {
     chain
 }
 
-/// Every mesibo and Agora payload names its op in its sidecar, carries no `docs` prose (the
-/// catalogue's text replaces it), and passes `apiplay check` with no finding; so does the
+/// Every mesibo, Agora and Vonage payload names its op in its sidecar, carries no `docs` prose
+/// (the catalogue's text replaces it), and passes `apiplay check` with no finding; so does the
 /// docs' own file, matched by its "op".
 #[test]
-fn mesibo_and_agora_payloads_name_their_op_and_pass_check() {
+fn mesibo_agora_and_vonage_payloads_name_their_op_and_pass_check() {
     let collection = Collection::discover(&repo_payloads()).unwrap();
     let mut checked = 0;
     for entry in &collection.payloads {
-        if !(entry.rel.starts_with("mesibo/") || entry.rel.starts_with("agora/")) {
+        if !["mesibo/", "agora/", "vonage/"]
+            .iter()
+            .any(|v| entry.rel.starts_with(v))
+        {
             continue;
         }
         let template = PayloadTemplate::load(&entry.path).unwrap();
@@ -83,13 +86,14 @@ fn mesibo_and_agora_payloads_name_their_op_and_pass_check() {
         assert!(sidecar.docs.is_none(), "{} still has docs prose", entry.rel);
         checked += 1;
     }
-    assert!(checked >= 24, "only {checked} payloads");
+    assert!(checked >= 27, "only {checked} payloads");
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_apiplay"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "check",
             "payloads/mesibo",
             "payloads/agora",
+            "payloads/vonage",
             "payloads/mesibo-backend-payload.json",
         ])
         .output()
@@ -108,11 +112,11 @@ fn mesibo_and_agora_payloads_name_their_op_and_pass_check() {
     );
 }
 
-/// Every mesibo and Agora op of the catalogue has exactly one shipped payload.
+/// Every mesibo, Agora and Vonage op of the catalogue has a shipped payload.
 #[test]
-fn every_mesibo_and_agora_op_has_a_shipped_payload() {
+fn every_mesibo_agora_and_vonage_op_has_a_shipped_payload() {
     let payloads = payload_of_each_op();
-    for vendor in [Vendor::Mesibo, Vendor::Agora] {
+    for vendor in [Vendor::Mesibo, Vendor::Agora, Vendor::Vonage] {
         for op in catalogue().vendor_ops(vendor) {
             assert!(payloads.contains_key(&op.id), "no payload for {}", op.id);
         }

@@ -8,6 +8,7 @@
 
 pub mod answer;
 mod check;
+mod create;
 pub mod json;
 mod rules;
 pub mod schema;
@@ -22,6 +23,7 @@ pub use check::{
     did_you_mean, expected_phrase, is_whole_placeholder, num, place, toml_text, Diagnostic, Kind,
     Severity,
 };
+pub use create::{create_from_op, payload_name, CreateError, NewPayload};
 pub use schema::{
     Auth, AuthScheme, BodyShape, Encoding, ErrorDoc, Field, FieldType, MatchRule, Op,
     ResponseField, TypeSpec, Units, Vendor,

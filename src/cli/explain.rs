@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::catalogue::{catalogue, Operation};
+use crate::catalogue::{catalogue, create_from_op, CreateError, Operation};
 use crate::collection::SidecarFile;
 use crate::exit::Outcome;
 
@@ -71,51 +71,38 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<Outcome> {
 /// Runs `apiplay new`.
 pub fn new(args: &NewArgs) -> anyhow::Result<Outcome> {
     let op = op_by_id(&args.op)?;
-    // `mesibo.useradd` → `useradd`, `agora.chat.users.create` → `chat-users-create`.
-    let name = op
-        .id
-        .split_once('.')
-        .map_or(op.id.as_str(), |(_, rest)| rest)
-        .replace('.', "-");
-    let body_path = match &args.path {
-        None => PathBuf::from("payloads")
-            .join(op.vendor.as_str())
-            .join(format!("{name}.json")),
-        Some(p) if p.extension().is_some_and(|e| e == "json") => p.clone(),
-        Some(p) => p.join(format!("{name}.json")),
+    let (dir, name) = match &args.path {
+        None => (
+            PathBuf::from("payloads").join(op.vendor.as_str()),
+            op.default_name(),
+        ),
+        Some(p) if p.extension().is_some_and(|e| e == "json") => (
+            p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+        Some(p) => (p.clone(), op.default_name()),
     };
-    let side_path = SidecarFile::path_for(&body_path);
-    for p in [&body_path, &side_path] {
-        if p.exists() {
-            anyhow::bail!(
-                "{} already exists; pass another PATH (apiplay new {} PATH)",
-                p.display(),
-                op.id
-            );
-        }
-    }
-    if let Some(dir) = body_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    write_new(&body_path, &op.starter_body())?;
-    write_new(&side_path, &op.starter_sidecar())?;
+    let made = match create_from_op(op, &dir, &name) {
+        Ok(made) => made,
+        Err(CreateError::Exists { path }) => anyhow::bail!(
+            "{} already exists; pass another PATH (apiplay new {} PATH)",
+            path.display(),
+            op.id
+        ),
+        Err(e) => return Err(e.into()),
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    writeln!(out, "{}", body_path.display())?;
-    writeln!(out, "{}", side_path.display())?;
+    writeln!(out, "{}", made.body.display())?;
+    writeln!(out, "{}", made.sidecar.display())?;
     out.flush()?;
     say!(
         "wrote a {} payload; send it with `apiplay send {}` (`apiplay explain {}` tells its fields)",
         op.id,
-        body_path.display(),
+        made.body.display(),
         op.id
     );
     Ok(Outcome::Ok)
-}
-
-/// Creates a file that must not exist yet, whole or not at all (a full disk leaves no
-/// half-written payload).
-fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
-    crate::fsio::atomic_create(path, text.as_bytes(), crate::fsio::NewFileMode::Shared)?;
-    Ok(())
 }
