@@ -210,6 +210,8 @@ fn history_columns_hold_long_values_and_say_utc() {
         },
     ])));
     app.sidebar.tab = Tab::History;
+    // Times are shown in a zone the header names (the system's; UTC here, whatever TZ says).
+    app.sidebar.history.clock = apiplay::clock::Clock::utc();
     let s = screen(&app);
     let head = s.iter().find(|l| l.contains("when (UTC)")).unwrap();
     let col = |line: &str, needle: &str| line.chars().collect::<String>().find(needle);

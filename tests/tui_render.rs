@@ -298,7 +298,7 @@ fn tokens_table_masks_counts_down_and_decodes() {
         app.sidebar.tab = Tab::Tokens;
         let s = text(&app);
         assert!(s.contains("xyz@example.com"), "{s}");
-        assert!(s.contains("01:02:05"), "{s}");
+        assert!(s.contains("1h 2m 5s"), "{s}");
         assert!(s.contains("expired"), "{s}");
         assert!(!s.contains("secret-token-value-2"), "masked until revealed");
         assert!(
@@ -307,8 +307,8 @@ fn tokens_table_masks_counts_down_and_decodes() {
         );
         app.update(key(KeyCode::Char('v')));
         assert!(text(&app).contains("secret-token-value-2"));
-        app.update(Message::Tick { now: NOW + 65 });
-        assert!(text(&app).contains("01:01:00"), "the countdown ticks");
+        app.update(Message::Tick { now: NOW + 64 });
+        assert!(text(&app).contains("1h 1m 1s"), "the countdown ticks");
     }
 }
 
@@ -356,7 +356,9 @@ fn history_lists_exchanges_newest_first() {
             },
         ])));
         app.sidebar.tab = Tab::History;
+        app.sidebar.history.clock = apiplay::clock::Clock::utc();
         let s = screen(&app);
+        assert!(s.iter().any(|l| l.contains("when (UTC)")), "{s:#?}");
         let row = |id: &str| {
             s.iter()
                 .position(|l| l.starts_with(&format!("│{id} ")))
@@ -382,6 +384,13 @@ fn history_lists_exchanges_newest_first() {
             s[row("11")]
         );
         assert!(s.last().unwrap().contains("r:replay"), "{s:#?}");
+        // In India (IST, UTC+5:30, no summer time) the same instant is 13:30:00, and the
+        // header says so.
+        app.sidebar.history.clock =
+            apiplay::clock::Clock::in_zone(jiff::tz::TimeZone::get("Asia/Kolkata").unwrap());
+        let s = screen(&app);
+        assert!(s.iter().any(|l| l.contains("when (IST)")), "{s:#?}");
+        assert!(s.iter().any(|l| l.starts_with("│12 ") && l.contains(" 13:30:00 ")), "{s:#?}");
     }
 }
 

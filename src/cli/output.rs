@@ -37,7 +37,7 @@ pub fn status_line(
     )
 }
 
-/// `token mesibo for xyz@example.com (app com.mesibo.firstapp), expires in 364 d 23 h`.
+/// `token mesibo for xyz@example.com (app com.mesibo.firstapp), expires in 364d 23h`.
 pub fn token_line(token: &IssuedToken) -> String {
     let subject = token
         .subject

@@ -48,21 +48,7 @@ const ICE_CREDENTIAL_EXPIRATION: i64 = 86_100;
 
 /// `Sat Mar 15 14:42:23 UTC 2014`, the date style of the REST API's `create_dt`.
 pub fn create_dt(unix: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let (year, month, day) = crate::clock::civil_from_days(days);
-    format!(
-        "{} {} {day:02} {:02}:{:02}:{:02} UTC {year}",
-        DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)],
-        MONTHS[usize::try_from(month.saturating_sub(1)).unwrap_or(0)],
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    crate::clock::utc(unix, "%a %b %d %H:%M:%S UTC %Y")
 }
 
 /// Reads the session options from the form's fields.

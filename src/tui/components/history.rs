@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::{cell, clip_left, line_at, Command, Component, Ctx, Handled, View};
+use crate::clock::Clock;
 use crate::tui::app::Focus;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::list::SelectList;
@@ -16,12 +17,14 @@ use crate::tui::theme;
 /// Column widths: id, time, status, milliseconds, environment.
 const COLS: [usize; 5] = [6, 11, 4, 6, 10];
 
-/// The exchanges and the selection.
+/// The exchanges, the selection and the zone their times are shown in.
 #[derive(Debug, Default)]
 pub struct HistoryPane {
     rows: Vec<HistoryRow>,
     /// The selection.
     pub list: SelectList,
+    /// Times are shown in this zone (the system's), named in the column header.
+    pub clock: Clock,
 }
 
 impl HistoryPane {
@@ -42,19 +45,6 @@ impl HistoryPane {
     }
 }
 
-/// `HH:MM:SS` for a time on `now`'s day (UTC), else `MM-DD HH:MM`.
-pub fn when(at: i64, now: i64) -> String {
-    let stamp = crate::clock::rfc3339(at); // 2026-11-24T05:04:50Z
-    if at.div_euclid(86_400) == now.div_euclid(86_400) {
-        stamp.get(11..19).unwrap_or(&stamp).to_owned()
-    } else {
-        format!(
-            "{} {}",
-            stamp.get(5..10).unwrap_or_default(),
-            stamp.get(11..16).unwrap_or_default()
-        )
-    }
-}
 
 impl Component for HistoryPane {
     fn handle_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) -> Handled {
@@ -107,7 +97,7 @@ impl Component for HistoryPane {
                 format!(
                     "{} {} {} {} {} payload",
                     cell("#", id_w),
-                    cell("when (UTC)", when_w),
+                    cell(&format!("when ({})", self.clock.zone_name(view.now)), when_w),
                     cell("st", st_w),
                     " ".repeat(ms_w - 2) + "ms",
                     cell("env", env_w),
@@ -149,7 +139,7 @@ impl Component for HistoryPane {
                 Span::raw(format!(
                     "{} {} ",
                     cell(&h.id.to_string(), id_w),
-                    cell(&when(h.at, view.now), when_w)
+                    cell(&self.clock.when(h.at, view.now), when_w)
                 )),
                 status,
                 Span::raw(format!(
@@ -168,18 +158,5 @@ impl Component for HistoryPane {
 
     fn hints(&self) -> String {
         keys::hints(&[Scope::History, Scope::Sidebar])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_show_the_day_when_it_is_not_today() {
-        // 2027-01-15T08:00:00Z, written by hand.
-        let at = 1_799_999_999 - 1_799_999_999 % 86_400 + 8 * 3600;
-        assert_eq!(when(at, at + 60), "08:00:00");
-        assert_eq!(when(at, at + 86_400), "01-15 08:00");
     }
 }

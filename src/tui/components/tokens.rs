@@ -16,7 +16,8 @@ use crate::secret::mask;
 use crate::tui::app::Level;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::list::SelectList;
-use crate::tui::model::{countdown, human_duration, TokenRow};
+use crate::clock::{countdown, span};
+use crate::tui::model::TokenRow;
 use crate::tui::theme;
 
 /// The tokens, the filter and what is revealed.
@@ -212,8 +213,8 @@ impl Component for TokensPane {
                     cell("format", 11),
                     cell("subject", 20),
                     cell("app", 18),
-                    cell("issued", 9),
-                    cell("time left", 13)
+                    cell("issued", 11),
+                    cell("time left", 16)
                 ),
                 theme::dim(),
             ),
@@ -232,9 +233,9 @@ impl Component for TokensPane {
         self.list.render(list, buf, |n| {
             let t = &self.rows[self.shown[n]];
             let left = match t.seconds_left(view.now) {
-                Some(s) if s > 0 => Span::raw(cell(&countdown(s), 13)),
-                Some(_) => Span::styled(cell("expired", 13), theme::error()),
-                None => Span::styled(cell("no expiry", 13), theme::dim()),
+                Some(s) if s > 0 => Span::raw(cell(&countdown(s), 16)),
+                Some(_) => Span::styled(cell("expired", 16), theme::error()),
+                None => Span::styled(cell("no expiry", 16), theme::dim()),
             };
             let shown = if self.revealed.contains(&t.id) {
                 t.token.clone()
@@ -243,7 +244,7 @@ impl Component for TokensPane {
             };
             let issued = t.issued_at.map_or_else(
                 || "-".to_owned(),
-                |i| format!("{} ago", human_duration(view.now - i).replace(' ', "")),
+                |i| format!("{} ago", span(view.now - i)),
             );
             Line::from(vec![
                 Span::raw(format!(
@@ -251,7 +252,7 @@ impl Component for TokensPane {
                     cell(&t.format, 11),
                     cell(t.subject.as_deref().unwrap_or("-"), 20),
                     cell(t.app.as_deref().unwrap_or("-"), 18),
-                    cell(&issued, 9),
+                    cell(&issued, 11),
                 )),
                 left,
                 Span::raw(" "),
