@@ -63,7 +63,11 @@ impl Clock {
 
     /// The zone's abbreviation at `unix` (`UTC`, `CET`, `+0530` …), for column headers.
     pub fn zone_name(&self, unix: i64) -> String {
-        let name = self.tz.to_offset_info(instant(unix)).abbreviation().to_owned();
+        let name = self
+            .tz
+            .to_offset_info(instant(unix))
+            .abbreviation()
+            .to_owned();
         if name.is_empty() {
             "UTC".to_owned()
         } else {
@@ -110,13 +114,7 @@ fn span_to(seconds: i64, units: usize) -> String {
     let secs = i64::try_from(secs).unwrap_or(i64::MAX);
     let balanced = Span::new()
         .try_seconds(secs)
-        .and_then(|s| {
-            s.round(
-                SpanRound::new()
-                    .largest(Unit::Day)
-                    .days_are_24_hours(),
-            )
-        });
+        .and_then(|s| s.round(SpanRound::new().largest(Unit::Day).days_are_24_hours()));
     let Ok(balanced) = balanced else {
         return format!("{secs}s");
     };
@@ -168,6 +166,7 @@ pub fn time_left(expires_at: i64, now: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -124,6 +124,18 @@ impl Session {
         read(&store).map(Some)
     }
 
+    /// Runs `write` on the history store; `Ok(None)` when there is no history.
+    pub fn with_store_mut<T>(
+        &self,
+        write: impl FnOnce(&mut Store) -> Result<T, HistoryError>,
+    ) -> Result<Option<T>, HistoryError> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        let mut store = lock(store)?;
+        write(&mut store).map(Some)
+    }
+
     /// A recorded exchange by id; an error names the history file when it is not there.
     pub fn recorded_exchange(&self, id: i64) -> anyhow::Result<Exchange> {
         let Some(store) = &self.store else {

@@ -399,3 +399,25 @@ fn opentok_both_formats_and_vonage() {
         "{account}"
     );
 }
+
+#[test]
+fn vonage_new_takes_the_sandbox_demo_key() {
+    // The sandbox environment's `vonage_private_key` is the PEM itself, not a path: `token new`
+    // read it as a file name and failed.
+    let home = Home::new();
+    let token = home.stdout(&["token", "new", "vonage", "--session", "sess-2"]);
+    let token = token.trim();
+    let key = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/sandbox/vonage-demo-private-key.pem"
+    );
+    home.cmd()
+        .args(["token", "verify", token, "--public-key", key])
+        .assert()
+        .code(0);
+    let account = home.stdout(&["token", "decode", token]);
+    assert!(
+        account.contains("test_application_id") && account.contains("sess-2"),
+        "{account}"
+    );
+}

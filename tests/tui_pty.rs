@@ -707,3 +707,131 @@ fn a_draft_older_than_the_file_is_offered_not_restored() {
     s.keys(CTRL_Q);
     s.wait_exit(10);
 }
+
+/// `apiplay token new ARGS` (sandbox demo credentials unless ARGS say otherwise), unrecorded.
+fn cli_token(cwd: &Path, home: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_apiplay"))
+        .current_dir(cwd)
+        .env("APIPLAY_HOME", home)
+        .args(["token", "new"])
+        .args(args)
+        .arg("--no-history")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn token_workbench_decodes_and_verifies_a_pasted_token() {
+    let (_tmp, cwd, home) = workspace();
+    // Signed with the sandbox's demo API key secret, and with another one.
+    let good = cli_token(&cwd, &home, &["twilio", "--user", "bob"]);
+    let forged = cli_token(
+        &cwd,
+        &home,
+        &["twilio", "--user", "bob", "--secret", "not-the-secret"],
+    );
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    s.keys("\x1b3");
+    s.keys("d");
+    s.wait_for("Decode and verify", 5);
+    s.keys(&format!("\x1b[200~{good}\x1b[201~"));
+    s.keys("\r");
+    // Twilio's default lifetime: an hour.
+    let screen = s.wait_for("valid: twilio-jwt signature matches; expires in ", 10);
+    assert!(
+        screen.contains("expires in 1h") || screen.contains("expires in 59m"),
+        "{screen}"
+    );
+    // The header and claims as Twilio's helper libraries write them (cty twilio-fpa;v=1,
+    // grants.identity).
+    assert!(screen.contains("JWT header"), "{screen}");
+    assert!(screen.contains("\"cty\": \"twilio-fpa;v=1\""), "{screen}");
+    assert!(screen.contains("\"identity\": \"bob\""), "{screen}");
+    assert!(
+        !screen.contains(&good[40..80]),
+        "the pasted token is masked: {screen}"
+    );
+    // Ctrl+U clears the input; another secret's token does not verify.
+    s.keys("\x15");
+    s.keys(&format!("\x1b[200~{forged}\x1b[201~"));
+    s.keys("\r");
+    s.wait_for("invalid: signature does not match (twilio-jwt token", 10);
+    // Garbage says what went wrong and what to do.
+    s.keys("\x15");
+    s.keys("007eJx!!\r");
+    s.wait_for("cannot decode the token:", 10);
+    s.wait_for("paste the whole token", 2);
+    s.keys(ESC);
+    s.wait_for("time left", 5);
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}
+
+#[test]
+fn token_workbench_mints_a_token_the_cli_decodes() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    s.keys("\x1b3");
+    s.keys("n");
+    // The sandbox's demo app id fills the form; its certificate stays masked.
+    s.wait_for("970CA35de60c44645bbae8a215061b33", 10);
+    let screen = s.wait_for("(from environment sandbox)", 5);
+    assert!(
+        !screen.contains("5CFd2fd1755d40ecb72977518be15d3b"),
+        "{screen}"
+    );
+    // kind → app id → certificate → user.
+    s.keys("\t");
+    s.keys("\t");
+    s.keys("\t");
+    s.keys("alice\t");
+    s.keys("ten\r");
+    s.wait_for("ttl: `ten` is not a whole number of seconds", 5);
+    s.keys("\x15600\r");
+    let screen = s.wait_for("valid: agora-007 signature matches; expires in ", 10);
+    assert!(
+        screen.contains("expires in 10m") || screen.contains("expires in 9m"),
+        "{screen}"
+    );
+    s.keys(ESC);
+    s.wait_for("agora-007   alice", 10);
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+    // The token recorded in the history is one the CLI decodes and verifies with the
+    // certificate of Agora's AccessToken2 vectors.
+    let db = rusqlite::Connection::open(home.join("history.sqlite3")).unwrap();
+    let token: String = db
+        .query_row(
+            "SELECT token FROM tokens WHERE subject = 'alice'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_apiplay"))
+            .current_dir(&cwd)
+            .env("APIPLAY_HOME", &home)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let decoded = cli(&["token", "decode", &token]);
+    let text = String::from_utf8_lossy(&decoded.stdout);
+    assert!(decoded.status.success(), "{decoded:?}");
+    assert!(
+        text.contains("agora-007") && text.contains("user_id=\"alice\": user for 10m"),
+        "{text}"
+    );
+    let verified = cli(&[
+        "token",
+        "verify",
+        &token,
+        "--cert",
+        "5CFd2fd1755d40ecb72977518be15d3b",
+    ]);
+    assert!(verified.status.success(), "{verified:?}");
+}

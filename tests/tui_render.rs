@@ -390,7 +390,11 @@ fn history_lists_exchanges_newest_first() {
             apiplay::clock::Clock::in_zone(jiff::tz::TimeZone::get("Asia/Kolkata").unwrap());
         let s = screen(&app);
         assert!(s.iter().any(|l| l.contains("when (IST)")), "{s:#?}");
-        assert!(s.iter().any(|l| l.starts_with("│12 ") && l.contains(" 13:30:00 ")), "{s:#?}");
+        assert!(
+            s.iter()
+                .any(|l| l.starts_with("│12 ") && l.contains(" 13:30:00 ")),
+            "{s:#?}"
+        );
     }
 }
 

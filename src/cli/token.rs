@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-pub use mint::{Kind, NewArgs};
+pub use mint::{mint, Defaults, Kind, Minted, NewArgs, OpentokFormat};
 
 use super::output;
 use crate::clock;

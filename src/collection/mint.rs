@@ -128,7 +128,7 @@ pub fn mint<E>(
 
 /// The PEM text of `vonage_private_key`: a path to the key file (as the Vonage SDKs take
 /// it), or the PEM itself (the vonage-jwt client accepts both).
-fn private_key_text(value: &str) -> Result<String, MintError> {
+pub fn private_key_text(value: &str) -> Result<String, MintError> {
     if value.trim_start().starts_with("-----BEGIN") {
         return Ok(value.to_owned());
     }

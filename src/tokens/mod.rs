@@ -10,6 +10,7 @@
 #![allow(clippy::doc_markdown)]
 
 pub mod agora;
+pub mod check;
 mod codec;
 pub mod describe;
 mod detect;

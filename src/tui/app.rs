@@ -405,7 +405,20 @@ impl App {
             } => self.draft_written(&path, generation, result, checked, text),
             Message::HistoryLoaded(Ok(rows)) => self.sidebar.history.set_rows(rows),
             Message::TokensLoaded(Ok(rows)) => self.sidebar.tokens.set_rows(rows),
-            Message::HistoryLoaded(Err(e)) | Message::TokensLoaded(Err(e)) | Message::Error(e) => {
+            Message::TokenInspected(result) => self.sidebar.tokens.workbench_answered(result),
+            Message::TokenMinted(result) => {
+                if result.is_ok() {
+                    self.effects.push(Effect::LoadTokens);
+                }
+                self.sidebar.tokens.workbench_answered(result);
+            }
+            Message::Credentials(Ok((env, defaults))) => {
+                self.sidebar.tokens.workbench_defaults(env, defaults);
+            }
+            Message::HistoryLoaded(Err(e))
+            | Message::TokensLoaded(Err(e))
+            | Message::Credentials(Err(e))
+            | Message::Error(e) => {
                 self.say(Level::Error, e);
             }
             Message::ExchangeOpened {

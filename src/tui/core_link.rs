@@ -44,7 +44,7 @@ impl CoreLink {
         }
     }
 
-    async fn session(&self) -> Result<&RwLock<Session>, String> {
+    pub(super) async fn session(&self) -> Result<&RwLock<Session>, String> {
         self.session
             .get_or_try_init(|| async {
                 Session::start(self.options.clone())

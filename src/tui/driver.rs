@@ -392,6 +392,17 @@ impl<B: Backend> Tui<B> {
             Effect::LoadTokens => {
                 self.spawn(async move { Message::TokensLoaded(link.tokens().await) });
             }
+            Effect::InspectToken(token) => {
+                self.spawn(
+                    async move { Message::TokenInspected(link.inspect_token(&token).await) },
+                );
+            }
+            Effect::MintToken(args) => {
+                self.spawn(async move { Message::TokenMinted(link.mint_token(*args).await) });
+            }
+            Effect::LoadCredentials => {
+                self.spawn(async move { Message::Credentials(link.credential_defaults().await) });
+            }
             Effect::OpenExchange(id) => {
                 self.spawn(async move {
                     match link.exchange(id).await {

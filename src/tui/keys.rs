@@ -106,6 +106,10 @@ pub enum Action {
     Copy,
     /// Insert a reference to the selected token into the editor.
     InsertToken,
+    /// Open the token workbench to decode and verify a pasted token.
+    DecodeToken,
+    /// Open the token workbench's mint form.
+    MintToken,
     /// Open a `/` prompt (filter or search).
     Find,
     /// Scroll a details panel up.
@@ -238,6 +242,8 @@ pub const KEYS: &[Binding] = &[
     b(S::Tokens, &[c('c'), c('y')], "`c` / `y`", A::Copy, "copy (OSC 52)", Some("c:copy")),
     b(S::Tokens, &[c('i')], "`i`", A::InsertToken, "inserts `{{token:ID}}` into the editor", Some("i:insert")),
     b(S::Tokens, &[c('/')], "`/`", A::Find, "filters by subject or format", Some("/:filter")),
+    b(S::Tokens, &[c('d')], "`d`", A::DecodeToken, "decodes and verifies a pasted token (the environment's credentials)", Some("d:decode")),
+    b(S::Tokens, &[c('n')], "`n`", A::MintToken, "mints a token from a form (Tab/↑↓ fields, ←→ kind, Enter mints, Esc closes)", Some("n:mint")),
     b(S::Tokens, &[c('K'), Chord(KeyCode::Up, SHIFT)], "`K` / Shift+↑", A::DetailsUp, "scroll the claims up", None),
     b(S::Tokens, &[c('J'), Chord(KeyCode::Down, SHIFT)], "`J` / Shift+↓", A::DetailsDown, "scroll the claims down", Some("J/K:claims")),
     b(S::Editor, &[], "Shift+arrows", A::Described, "select", None),

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crossterm::event::Event;
 
+use super::components::workbench::{CredentialDefault, Inspected};
 use super::editor::JsonProblem;
 use crate::fsio::FileStamp;
 
@@ -144,6 +145,12 @@ pub enum Message {
     },
     /// A body was written to a file (`w` in the response).
     Written(Result<PathBuf, String>),
+    /// A token pasted into the workbench was decoded and verified, or why not.
+    TokenInspected(Result<Inspected, String>),
+    /// The workbench minted and recorded a token, or why not.
+    TokenMinted(Result<Inspected, String>),
+    /// The environment's credentials for the mint form: its name and the values set.
+    Credentials(Result<(String, Vec<CredentialDefault>), String>),
     /// Something failed in a task; shown in the status line.
     Error(String),
     /// Stop: quit key, SIGTERM or SIGHUP.
@@ -275,4 +282,10 @@ pub enum Effect {
     },
     /// Switch environments (reload its backends).
     SwitchEnv(String),
+    /// Decode and verify a token pasted into the workbench.
+    InspectToken(String),
+    /// Mint a token from the workbench's form and record it.
+    MintToken(Box<crate::cli::token::NewArgs>),
+    /// Read the environment's credentials for the mint form.
+    LoadCredentials,
 }

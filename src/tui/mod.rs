@@ -26,6 +26,7 @@ pub mod model;
 pub mod response;
 pub mod terminal;
 pub mod theme;
+mod token_link;
 mod views;
 
 use anyhow::Context as _;

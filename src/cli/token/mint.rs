@@ -44,7 +44,7 @@ pub enum OpentokFormat {
 }
 
 /// Options of `apiplay token new`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 #[allow(clippy::struct_excessive_bools)]
 pub struct NewArgs {
     /// What to mint.
@@ -136,6 +136,44 @@ pub struct NewArgs {
     pub no_history: bool,
 }
 
+impl NewArgs {
+    /// The options of a bare `apiplay token new KIND` (every other option at its default),
+    /// for callers that fill them in themselves (the TUI's mint form).
+    pub fn new(kind: Kind) -> NewArgs {
+        NewArgs {
+            kind,
+            ttl: None,
+            app_id: None,
+            cert: None,
+            user: None,
+            channel: None,
+            publisher: false,
+            account_sid: None,
+            key_sid: None,
+            secret: None,
+            chat_service: None,
+            push_credential: None,
+            video: false,
+            room: None,
+            voice_app: None,
+            voice_incoming: false,
+            sync_service: None,
+            workspace: None,
+            worker: None,
+            task_role: None,
+            api_key: None,
+            format: OpentokFormat::Jwt,
+            session: None,
+            role: opentok::Role::Publisher,
+            data: None,
+            layout: Vec::new(),
+            application_id: None,
+            private_key: None,
+            no_history: false,
+        }
+    }
+}
+
 /// The credentials of the environment (`--env`; the sandbox's demo credentials by default),
 /// used where neither an option nor its process environment variable gives one.
 pub struct Defaults {
@@ -143,6 +181,11 @@ pub struct Defaults {
 }
 
 impl Defaults {
+    /// The defaults of an environment already loaded (the TUI's current one).
+    pub fn of(env: Environment) -> Defaults {
+        Defaults { env }
+    }
+
     /// The defaults of environment `name` (the sandbox when `None`) of `./apiplay.toml`.
     pub fn load(name: Option<&str>) -> anyhow::Result<Defaults> {
         let config = Config::load(std::path::Path::new("."))?;
@@ -197,7 +240,10 @@ fn required(value: Option<&String>, what: &str) -> anyhow::Result<String> {
 /// Mints, prints and records.
 pub fn run(args: &NewArgs, defaults: &Defaults) -> anyhow::Result<Outcome> {
     let now = clock::now_unix();
-    let token = mint(args, defaults, now)?;
+    let Minted { token, session } = mint(args, defaults, now)?;
+    if let Some(id) = session {
+        say!("session: {id}");
+    }
     writeln!(std::io::stdout().lock(), "{token}")?;
     if !args.no_history {
         let decoded = tokens::decode(&token).context("the minted token does not decode")?;
@@ -217,7 +263,32 @@ fn record(token: &str, decoded: &DecodedToken, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn mint(args: &NewArgs, defaults: &Defaults, now: i64) -> anyhow::Result<String> {
+/// A token minted, and the OpenTok session made for it when none was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Minted {
+    /// The token.
+    pub token: String,
+    /// The new session's id, when one was made.
+    pub session: Option<String>,
+}
+
+/// Mints the token `args` describe at `now`, credentials missing from `args` taken from
+/// `defaults`; prints nothing (the CLI prints, the TUI shows).
+pub fn mint(args: &NewArgs, defaults: &Defaults, now: i64) -> anyhow::Result<Minted> {
+    let mut made_session = None;
+    let token = mint_token(args, defaults, now, &mut made_session)?;
+    Ok(Minted {
+        token,
+        session: made_session,
+    })
+}
+
+fn mint_token(
+    args: &NewArgs,
+    defaults: &Defaults,
+    now: i64,
+    made_session: &mut Option<String>,
+) -> anyhow::Result<String> {
     let mut rng = rand::thread_rng();
     match args.kind {
         Kind::AgoraChatUser | Kind::AgoraChatApp | Kind::AgoraRtc | Kind::AgoraRtm => {
@@ -268,7 +339,7 @@ fn mint(args: &NewArgs, defaults: &Defaults, now: i64) -> anyhow::Result<String>
                     .map(|_| char::from(rng.sample(rand::distributions::Alphanumeric)))
                     .collect();
                 let id = opentok::new_session_id(&api_key, clock::now_unix_ms(), &random);
-                say!("session: {id}");
+                *made_session = Some(id.clone());
                 id
             };
             let opts = options(args, session_id, now);
@@ -284,26 +355,36 @@ fn mint(args: &NewArgs, defaults: &Defaults, now: i64) -> anyhow::Result<String>
                 "vonage_application_id",
                 "--application-id (or VONAGE_APPLICATION_ID)",
             )?;
-            let path = match args
-                .private_key
-                .clone()
-                .or_else(|| secret_from(None, "VONAGE_PRIVATE_KEY_PATH").map(PathBuf::from))
-            {
-                Some(path) => path,
-                None => PathBuf::from(defaults.pick(
-                    None,
-                    "vonage_private_key",
-                    "--private-key FILE (or VONAGE_PRIVATE_KEY_PATH)",
-                )?),
-            };
-            let pem = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read the private key file {}", path.display()))?;
+            let pem = vonage_pem(args, defaults)?;
             let session_id = required(args.session.as_ref(), "--session")?;
             let opts = options(args, session_id, now);
             let jti = uuid::Uuid::new_v4().to_string();
             Ok(vonage::build(&app, &pem, &opts, now, &jti)?)
         }
     }
+}
+
+/// The Vonage private key's PEM text: `--private-key` or `VONAGE_PRIVATE_KEY_PATH` (a file),
+/// else the environment's `vonage_private_key`: a key file's path, or the PEM itself (the
+/// sandbox's demo key).
+fn vonage_pem(args: &NewArgs, defaults: &Defaults) -> anyhow::Result<String> {
+    let path = args
+        .private_key
+        .clone()
+        .or_else(|| secret_from(None, "VONAGE_PRIVATE_KEY_PATH").map(PathBuf::from));
+    if let Some(path) = path {
+        return std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the private key file {}", path.display()));
+    }
+    let key = defaults.pick(
+        None,
+        "vonage_private_key",
+        "--private-key FILE (or VONAGE_PRIVATE_KEY_PATH)",
+    )?;
+    crate::collection::mint::private_key_text(&key).map_err(|e| match e {
+        crate::collection::mint::MintError::Unusable(why) => anyhow::anyhow!("{why}"),
+        crate::collection::mint::MintError::Missing(what) => anyhow::anyhow!("{what} is missing"),
+    })
 }
 
 /// An Agora 007 token of the kinds `agora-*`.

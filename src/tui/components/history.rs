@@ -45,7 +45,6 @@ impl HistoryPane {
     }
 }
 
-
 impl Component for HistoryPane {
     fn handle_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) -> Handled {
         let action =
@@ -97,7 +96,10 @@ impl Component for HistoryPane {
                 format!(
                     "{} {} {} {} {} payload",
                     cell("#", id_w),
-                    cell(&format!("when ({})", self.clock.zone_name(view.now)), when_w),
+                    cell(
+                        &format!("when ({})", self.clock.zone_name(view.now)),
+                        when_w
+                    ),
                     cell("st", st_w),
                     " ".repeat(ms_w - 2) + "ms",
                     cell("env", env_w),

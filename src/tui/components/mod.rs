@@ -14,6 +14,7 @@ pub mod popup;
 pub mod response;
 pub mod sidebar;
 pub mod tokens;
+pub mod workbench;
 
 use std::path::{Path, PathBuf};
 

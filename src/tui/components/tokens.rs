@@ -11,12 +11,13 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
+use super::workbench::{jwt_header, CredentialDefault, Inspected, Mode, Workbench};
 use super::{cell, line_at, wrapped_rows, Command, Component, Ctx, Handled, View};
+use crate::clock::{countdown, span};
 use crate::secret::mask;
 use crate::tui::app::Level;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::list::SelectList;
-use crate::clock::{countdown, span};
 use crate::tui::model::TokenRow;
 use crate::tui::theme;
 
@@ -38,6 +39,8 @@ pub struct TokensPane {
     /// The claims panel drawn last, and how far it can scroll.
     details: Cell<Rect>,
     claims_max: Cell<u16>,
+    /// The workbench (decode a pasted token, mint one), while open.
+    pub workbench: Option<Workbench>,
 }
 
 impl TokensPane {
@@ -70,6 +73,20 @@ impl TokensPane {
             })
             .collect();
         self.list.set_len(self.shown.len());
+    }
+
+    /// A workbench decode or mint answered.
+    pub fn workbench_answered(&mut self, result: Result<Inspected, String>) {
+        if let Some(w) = self.workbench.as_mut() {
+            w.answered(result);
+        }
+    }
+
+    /// The environment's credentials for the mint form arrived.
+    pub fn workbench_defaults(&mut self, env: String, defaults: Vec<CredentialDefault>) {
+        if let Some(w) = self.workbench.as_mut() {
+            w.set_defaults(env, defaults);
+        }
     }
 
     fn set_filter(&mut self, f: String) {
@@ -114,6 +131,12 @@ impl TokensPane {
 
 impl Component for TokensPane {
     fn handle_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) -> Handled {
+        if let Some(w) = self.workbench.as_mut() {
+            if !w.handle_key(key, cx) {
+                self.workbench = None;
+            }
+            return Handled::Consumed;
+        }
         if self.prompt.is_some() {
             self.prompt_key(key);
             return Handled::Consumed;
@@ -137,6 +160,15 @@ impl Component for TokensPane {
             }
             Action::DetailsUp => self.scroll_claims(-1),
             Action::DetailsDown => self.scroll_claims(1),
+            Action::DecodeToken => {
+                self.workbench = Some(Workbench::new(Mode::Decode));
+                return Handled::Consumed;
+            }
+            Action::MintToken => {
+                self.workbench = Some(Workbench::new(Mode::Mint));
+                cx.effect(crate::tui::message::Effect::LoadCredentials);
+                return Handled::Consumed;
+            }
             _ => {}
         }
         let Some(t) = self.selected().cloned() else {
@@ -219,6 +251,19 @@ impl Component for TokensPane {
                 theme::dim(),
             ),
         };
+        if let Some(w) = &self.workbench {
+            self.details.set(Rect::default());
+            w.render(
+                Rect {
+                    y: area.y,
+                    height: area.height,
+                    ..area
+                },
+                buf,
+                view.now,
+            );
+            return;
+        }
         line_at(buf, top, top.y, header);
         if self.shown.is_empty() {
             self.details.set(Rect::default());
@@ -242,10 +287,9 @@ impl Component for TokensPane {
             } else {
                 mask(&t.token)
             };
-            let issued = t.issued_at.map_or_else(
-                || "-".to_owned(),
-                |i| format!("{} ago", span(view.now - i)),
-            );
+            let issued = t
+                .issued_at
+                .map_or_else(|| "-".to_owned(), |i| format!("{} ago", span(view.now - i)));
             Line::from(vec![
                 Span::raw(format!(
                     "{} {} {} {} ",
@@ -267,11 +311,14 @@ impl Component for TokensPane {
     }
 
     fn hints(&self) -> String {
+        if self.workbench.is_some() {
+            return "Enter:go Esc:close PgUp/PgDn:scroll".to_owned();
+        }
         keys::hints(&[Scope::Tokens, Scope::Sidebar])
     }
 
     fn captures_input(&self) -> bool {
-        self.prompt.is_some()
+        self.prompt.is_some() || self.workbench.is_some()
     }
 }
 
@@ -300,6 +347,18 @@ impl TokensPane {
                 Style::new().add_modifier(Modifier::BOLD),
             ),
         ];
+        if let Some(header) = jwt_header(&t.token) {
+            lines.push(Line::styled(
+                "JWT header",
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+            let text = serde_json::to_string_pretty(&header).unwrap_or_default();
+            lines.extend(text.lines().map(|l| Line::raw(l.to_owned())));
+            lines.push(Line::styled(
+                "claims",
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+        }
         lines.extend(claims.lines().map(|l| Line::raw(l.to_owned())));
         let inner_w = usize::from(area.width).max(1);
         let rows = wrapped_rows(&lines, inner_w);
