@@ -77,6 +77,11 @@ pub struct Response {
     pub ttfb_ms: f64,
     /// Time to the end of the body, in milliseconds.
     pub elapsed_ms: f64,
+    /// Every header of the request as the client put it on the wire, in order: the
+    /// request's own, then those the HTTP client adds (`accept`, `user-agent`, `host`,
+    /// `content-length`). Empty for exchanges recorded before they were kept.
+    #[serde(default)]
+    pub sent_headers: Vec<(String, String)>,
 }
 
 impl Response {
@@ -184,7 +189,7 @@ impl Engine {
         let client = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
-            .user_agent(concat!("apiplay/", env!("CARGO_PKG_VERSION")))
+            .user_agent(CLIENT_DEFAULTS[1].1)
             .build()
             .map_err(|e| HttpError::InvalidRequest {
                 url: String::new(),
@@ -209,8 +214,14 @@ impl Engine {
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
+        let built = builder.build().map_err(|e| self.classify(&url, &e))?;
+        let sent_headers = wire_headers(&built);
         let start = Instant::now();
-        let response = builder.send().await.map_err(|e| self.classify(&url, &e))?;
+        let response = self
+            .client
+            .execute(built)
+            .await
+            .map_err(|e| self.classify(&url, &e))?;
         let ttfb = start.elapsed();
         let status = response.status().as_u16();
         let headers = response
@@ -242,6 +253,7 @@ impl Engine {
             body: body.into(),
             ttfb_ms: ttfb.as_secs_f64() * 1000.0,
             elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
+            sent_headers,
         })
     }
 
@@ -297,6 +309,55 @@ mod body_bytes {
     }
 }
 
+/// What the client adds to every request unless the request sets it: reqwest's default
+/// `accept: */*` and the engine's `user-agent`, in the order reqwest appends them.
+const CLIENT_DEFAULTS: [(&str, &str); 2] = [
+    ("accept", "*/*"),
+    ("user-agent", concat!("apiplay/", env!("CARGO_PKG_VERSION"))),
+];
+
+/// The headers `request` goes out with, in wire order: its own (names lower-cased as HTTP/1
+/// writes them), then the client's defaults it does not set (reqwest merges them at execute),
+/// then `host` (hyper-util sets it from the URL when absent) and `content-length` for a body
+/// (hyper, from the body's exact size).
+fn wire_headers(request: &reqwest::Request) -> Vec<(String, String)> {
+    let own = request.headers();
+    let mut out: Vec<(String, String)> = own
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    for (name, value) in CLIENT_DEFAULTS {
+        if !own.contains_key(name) {
+            out.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    let url = request.url();
+    if !own.contains_key("host") {
+        if let Some(host) = url.host_str() {
+            let host = match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            };
+            out.push(("host".to_owned(), host));
+        }
+    }
+    if !own.contains_key("content-length") {
+        if let Some(len) = request
+            .body()
+            .and_then(reqwest::Body::as_bytes)
+            .map(<[u8]>::len)
+        {
+            out.push(("content-length".to_owned(), len.to_string()));
+        }
+    }
+    out
+}
+
 /// An error and its sources, joined, so "connection refused" is not lost behind "error
 /// sending request".
 fn chain(e: &dyn std::error::Error) -> String {
@@ -323,6 +384,7 @@ mod tests {
             body: bytes::Bytes::copy_from_slice(body.as_bytes()),
             ttfb_ms: 0.0,
             elapsed_ms: 0.0,
+            sent_headers: Vec::new(),
         }
     }
 

@@ -149,7 +149,11 @@ impl Scrubber {
 
     /// Scrubs a response's header values and body.
     pub fn response(&self, response: &mut Response) {
-        for (_, value) in &mut response.headers {
+        for (_, value) in response
+            .headers
+            .iter_mut()
+            .chain(response.sent_headers.iter_mut())
+        {
             self.scrub(value);
         }
         response.body = self.bytes(&response.body);

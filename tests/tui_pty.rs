@@ -840,3 +840,25 @@ fn token_workbench_mints_a_token_the_cli_decodes() {
     ]);
     assert!(verified.status.success(), "{verified:?}");
 }
+
+#[test]
+fn the_request_view_shows_every_header_that_went_out() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.open_docs_payload();
+    s.keys(F5);
+    s.wait_for("\"result\": true", 20);
+    // The send leaves the response pane focused; `h` shows the request as it went out.
+    s.keys("h");
+    let screen = s.wait_for("→ user-agent: apiplay/", 5);
+    for header in [
+        "→ content-type: application/json",
+        "→ accept: */*",
+        "→ host: 127.0.0.1:",
+        "→ content-length: ",
+    ] {
+        assert!(screen.contains(header), "{header}: {screen}");
+    }
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}

@@ -321,7 +321,7 @@ impl Store {
             .query_row(
                 "SELECT started_at_ms, environment, payload, method, url, request_headers,
                         request_body, status, response_headers, response_body, ttfb_ms,
-                        elapsed_ms, error
+                        elapsed_ms, error, sent_headers
                  FROM exchanges WHERE id = ?1",
                 [id],
                 read_exchange,
@@ -509,11 +509,15 @@ fn insert_exchange(conn: &Connection, exchange: &Exchange, refused: bool) -> rus
         ),
         Err(e) => (None, None, None, None, None, serde_json::to_string(e).ok()),
     };
+    let sent_headers = match &exchange.outcome {
+        Ok(r) if !r.sent_headers.is_empty() => Some(headers(&r.sent_headers)),
+        _ => None,
+    };
     conn.execute(
         "INSERT INTO exchanges (started_at_ms, environment, payload, method, url, request_headers,
             request_body, status, response_headers, response_body, ttfb_ms, elapsed_ms, error,
-            refused)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            refused, sent_headers)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             exchange.started_at_ms,
             exchange.environment,
@@ -528,7 +532,8 @@ fn insert_exchange(conn: &Connection, exchange: &Exchange, refused: bool) -> rus
             ttfb,
             elapsed,
             error,
-            refused
+            refused,
+            sent_headers
         ],
     )?;
     Ok(())
@@ -571,6 +576,7 @@ fn read_exchange(r: &Row<'_>) -> rusqlite::Result<Exchange> {
             body: r.get::<_, Option<Vec<u8>>>(9)?.unwrap_or_default().into(),
             ttfb_ms: r.get::<_, Option<f64>>(10)?.unwrap_or_default(),
             elapsed_ms: r.get::<_, Option<f64>>(11)?.unwrap_or_default(),
+            sent_headers: pairs(r.get(13)?),
         })
     } else {
         let text: Option<String> = r.get(12)?;

@@ -53,6 +53,9 @@ const MIGRATIONS: &[&str] = &[
         OR (response_body IS NOT NULL
             AND json_valid(CAST(response_body AS TEXT))
             AND json_type(CAST(response_body AS TEXT), '$.result') = 'false');",
+    // 3: every header of the request as it went on the wire (secrets as `{{name}}`), for the
+    // view of the exact request that went out.
+    "ALTER TABLE exchanges ADD COLUMN sent_headers TEXT;",
 ];
 
 /// Brings the database to the newest schema; each step commits with its version.

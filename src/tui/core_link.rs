@@ -16,7 +16,7 @@ use super::model::{
 };
 use crate::collection::{self, Collection, PayloadTemplate, SidecarFile, TemplateError};
 use crate::history::TokenFilter;
-use crate::http::{Exchange, RenderedRequest};
+use crate::http::Exchange;
 use crate::session::{self, Session, SessionOptions};
 
 /// How many rows the History and Tokens tabs read.
@@ -190,7 +190,7 @@ impl CoreLink {
                 request_summary: Vec::new(),
             },
         };
-        outcome.request_summary = summary(&ex.request);
+        outcome.request_summary = summary(&ex);
         let request = Some((PathBuf::from(&ex.payload), ex.request.body.clone()));
         Ok((outcome, request))
     }
@@ -328,7 +328,7 @@ pub fn recorded_summary(r: &crate::history::Recorded) -> String {
 fn sent(sent: session::Sent, warning: Option<String>) -> Sent {
     let exchange = sent.exchange();
     let outcome = outcome_of(exchange).map(|mut o| {
-        o.request_summary = summary(&exchange.request);
+        o.request_summary = summary(exchange);
         o
     });
     Sent {
@@ -469,9 +469,17 @@ fn outcome_of(ex: &Exchange) -> Result<SendOutcome, String> {
     })
 }
 
-fn summary(req: &RenderedRequest) -> Vec<String> {
+/// The request that went out: method and URL, every header on the wire (secrets as
+/// `{{name}}`; the request's own headers for an exchange recorded before they were kept, or
+/// that got no answer), then the body.
+fn summary(ex: &Exchange) -> Vec<String> {
+    let req = &ex.request;
     let mut lines = vec![format!("{} {}", req.method, req.url)];
-    lines.extend(req.headers.iter().map(|(k, v)| format!("{k}: {v}")));
+    let headers = match &ex.outcome {
+        Ok(r) if !r.sent_headers.is_empty() => &r.sent_headers,
+        _ => &req.headers,
+    };
+    lines.extend(headers.iter().map(|(k, v)| format!("{k}: {v}")));
     if let Some(body) = &req.body {
         lines.extend(body.lines().take(40).map(str::to_owned));
     }

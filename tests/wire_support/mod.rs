@@ -120,3 +120,64 @@ pub fn start() -> Capture {
     let addr = rx.recv().unwrap();
     Capture { addr, log }
 }
+
+/// A server that keeps each request's head exactly as it arrived (header lines in order,
+/// names as written), reads a `content-length` body, and answers `{"ok":true}`: the truth
+/// about what a client put on the wire, with no HTTP library between.
+pub struct RawHeads {
+    pub addr: SocketAddr,
+    /// Per request: the request line, then each header line split at the first `: `.
+    pub heads: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+}
+
+impl RawHeads {
+    pub fn start() -> RawHeads {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let heads: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>> = Arc::default();
+        let log = heads.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                    continue;
+                }
+                let mut headers = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    let line = line.trim_end_matches(['\r', '\n']);
+                    if line.is_empty() {
+                        break;
+                    }
+                    let (k, v) = line.split_once(": ").unwrap();
+                    headers.push((k.to_owned(), v.to_owned()));
+                }
+                let len: usize = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .map_or(0, |(_, v)| v.parse().unwrap());
+                let mut body = vec![0; len];
+                reader.read_exact(&mut body).unwrap();
+                log.lock()
+                    .unwrap()
+                    .push((request_line.trim_end().to_owned(), headers));
+                let answer = b"{\"ok\":true}";
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    answer.len()
+                );
+                let _ = stream.write_all(answer);
+            }
+        });
+        RawHeads { addr, heads }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
