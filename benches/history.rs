@@ -145,6 +145,7 @@ fn exchange(i: i64, now: i64) -> Exchange {
             .into(),
             ttfb_ms: 0.4,
             elapsed_ms: 0.6,
+            sent_headers: Vec::new(),
         }),
     }
 }

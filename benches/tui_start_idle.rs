@@ -289,6 +289,7 @@ fn seed_token(path: &Path) {
                 .into(),
             ttfb_ms: 1.0,
             elapsed_ms: 1.0,
+            sent_headers: Vec::new(),
         }),
     };
     let mut store = apiplay::history::Store::open(path).unwrap();

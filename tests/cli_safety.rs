@@ -99,6 +99,7 @@ fn fill_history(ws: &Workspace, n: usize) {
                 body: bytes::Bytes::from_static(b"{\"result\":true}"),
                 ttfb_ms: 1.0,
                 elapsed_ms: 2.0,
+                sent_headers: Vec::new(),
             }),
         };
         store.record(&exchange, &BTreeMap::new()).unwrap();

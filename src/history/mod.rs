@@ -642,6 +642,10 @@ mod tests {
                 body: body.as_bytes().to_vec().into(),
                 ttfb_ms: 1.0,
                 elapsed_ms: 2.0,
+                sent_headers: vec![
+                    ("content-type".into(), "application/json".into()),
+                    ("host".into(), "x".into()),
+                ],
             }),
         }
     }

@@ -121,13 +121,16 @@ pub fn start() -> Capture {
     Capture { addr, log }
 }
 
+/// A request head: the request line, then each header line split at the first `: `.
+pub type Head = (String, Vec<(String, String)>);
+
 /// A server that keeps each request's head exactly as it arrived (header lines in order,
 /// names as written), reads a `content-length` body, and answers `{"ok":true}`: the truth
 /// about what a client put on the wire, with no HTTP library between.
 pub struct RawHeads {
     pub addr: SocketAddr,
-    /// Per request: the request line, then each header line split at the first `: `.
-    pub heads: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    /// Per request, its head.
+    pub heads: Arc<Mutex<Vec<Head>>>,
 }
 
 impl RawHeads {
@@ -135,7 +138,7 @@ impl RawHeads {
         use std::io::{BufRead, BufReader, Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let heads: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>> = Arc::default();
+        let heads: Arc<Mutex<Vec<Head>>> = Arc::default();
         let log = heads.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
