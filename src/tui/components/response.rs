@@ -170,8 +170,10 @@ impl Component for ResponsePane {
         y += 1;
         let total = usize::from(inner.height.saturating_sub(1));
         let body_rows = if r.show_headers {
+            // The request that went out (every header on the wire, then its body) and the
+            // response's headers take what they need, leaving three rows of body.
             let header_rows = r.headers.len() + r.request_summary.len() + 2;
-            total.saturating_sub(header_rows.min(total / 2))
+            total.saturating_sub(header_rows.min(total.saturating_sub(3)))
         } else {
             total
         };
