@@ -5,6 +5,7 @@
 //! a [`TemplateError`] that names the file, line and column and says what to do.
 
 pub mod form;
+pub mod manage;
 pub mod mint;
 mod sidecar;
 pub mod template;

@@ -464,6 +464,8 @@ impl App {
                     }
                 }
             }
+            Message::Managed { op, result } => self.managed(&op, result),
+            Message::DeleteProbed { path, draft } => self.delete_probed(path, draft),
             Message::Written(result) => match result {
                 Ok(path) => self.say(Level::Info, format!("wrote {}", path.display())),
                 Err(e) => self.fail("not written", &e),
@@ -749,6 +751,8 @@ impl App {
                     Tab::Tokens => self.effects.push(Effect::LoadTokens),
                 },
                 Command::Edited => self.edited(),
+                Command::Ask(ask) => self.ask_manage(ask),
+                Command::Manage(op) => self.effects.push(Effect::Manage(op)),
             }
         }
     }

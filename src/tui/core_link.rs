@@ -55,7 +55,8 @@ impl CoreLink {
             .await
     }
 
-    /// Lists the payload files (blocking).
+    /// Lists the payload files, sorted by path (blocking); [`super::flow::arrange`] then puts
+    /// them in flow order.
     pub fn discover(&self) -> Result<Vec<PayloadEntry>, String> {
         let c = Collection::discover(&self.payload_root).map_err(|e| e.to_string())?;
         Ok(c.payloads
@@ -63,6 +64,7 @@ impl CoreLink {
             .map(|p| PayloadEntry {
                 path: p.path,
                 rel: p.rel,
+                ..PayloadEntry::default()
             })
             .collect())
     }

@@ -23,6 +23,7 @@ use tokio::task::AbortHandle;
 
 use super::app::{App, Tab};
 use super::bigjson;
+use super::components::manage::FileOp;
 use super::core_link::{self, CoreLink, SendFailure, Sent};
 use super::drafts;
 use super::message::{DraftJob, Effect, Expect, Message, SaveFailure};
@@ -70,6 +71,8 @@ pub struct Tui<B: Backend> {
     clipboard: Box<dyn Write + Send>,
     /// Set by every handled message: the screen is redrawn before the loop sleeps again.
     dirty: bool,
+    /// Watches the collection folder while the TUI runs.
+    watcher: Option<notify::RecommendedWatcher>,
 }
 
 /// A single-slot background job (gitui's `AsyncSingleJob`): starting one stops the last.
@@ -122,6 +125,7 @@ impl<B: Backend> Tui<B> {
             search_job: Job::default(),
             clipboard,
             dirty: true,
+            watcher: None,
         })
     }
 
@@ -143,12 +147,11 @@ impl<B: Backend> Tui<B> {
             .map(|_| ())
     }
 
-    /// Starts the initial loads: payloads, environments, history, tokens, a crash draft.
+    /// Starts the initial loads: payloads, environments, history, tokens, a crash draft;
+    /// and the watcher that rescans the payloads when files change on disk.
     pub fn start(&mut self) {
-        let (link, tx) = (self.link.clone(), self.tx.clone());
-        tokio::task::spawn_blocking(move || {
-            let _ = tx.send(Message::PayloadsLoaded(link.discover()));
-        });
+        self.rescan();
+        self.watch();
         let (link, tx) = (self.link.clone(), self.tx.clone());
         tokio::spawn(async move {
             match link.environments().await {
@@ -263,6 +266,53 @@ impl<B: Backend> Tui<B> {
         }
         let e = &self.app.editor;
         let _ = drafts::write(&dir, &path, &e.text(), e.stamp.as_ref());
+    }
+
+    /// Scans the collection (off the UI thread): the files at once, then again in flow
+    /// order once every sidecar is read.
+    fn rescan(&self) {
+        let (link, tx) = (self.link.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || match link.discover() {
+            Ok(plain) => {
+                let _ = tx.send(Message::PayloadsLoaded(Ok(plain.clone())));
+                let _ = tx.send(Message::PayloadsLoaded(Ok(super::flow::arrange(plain))));
+            }
+            Err(e) => {
+                let _ = tx.send(Message::PayloadsLoaded(Err(e)));
+            }
+        });
+    }
+
+    /// Watches the collection folder: each quiet burst of changes rescans it.
+    fn watch(&mut self) {
+        let root = self.link.payload_root.clone();
+        if !root.is_dir() {
+            return;
+        }
+        let (changed_tx, mut changed) = mpsc::unbounded_channel();
+        match super::files::watch(&root, changed_tx) {
+            Ok(w) => self.watcher = Some(w),
+            Err(e) => {
+                let _ = self.tx.send(Message::Error(format!(
+                    "{} is not watched ({e}): files changed outside show after a restart",
+                    root.display()
+                )));
+                return;
+            }
+        }
+        let (link, tx) = (self.link.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            while changed.recv().await.is_some() {
+                let link = link.clone();
+                let scan = move || link.discover().map(super::flow::arrange);
+                let Ok(found) = tokio::task::spawn_blocking(scan).await else {
+                    break;
+                };
+                if tx.send(Message::PayloadsLoaded(found)).is_err() {
+                    break;
+                }
+            }
+        });
     }
 
     fn spawn<F>(&self, fut: F) -> AbortHandle
@@ -427,6 +477,27 @@ impl<B: Backend> Tui<B> {
                     }
                 });
             }
+            Effect::Manage(op) => {
+                let root = link.payload_root.clone();
+                let drafts = self.drafts_dir.clone();
+                self.blocking(move |tx| {
+                    let result = super::files::perform(&root, &op);
+                    if let (Ok(_), FileOp::Delete { path }, Some(dir)) = (&result, &op, drafts) {
+                        let _ = drafts::delete(&dir, path);
+                    }
+                    let _ = tx.send(Message::Managed { op, result });
+                    let found = link.discover().map(super::flow::arrange);
+                    let _ = tx.send(Message::PayloadsLoaded(found));
+                });
+            }
+            Effect::ProbeDelete(path) => {
+                let dir = self.drafts_dir.clone();
+                self.blocking(move |tx| {
+                    let draft = dir.is_some_and(|d| drafts::read(&d, &path).is_some());
+                    let _ = tx.send(Message::DeleteProbed { path, draft });
+                });
+            }
+            Effect::Rescan => self.rescan(),
             Effect::SwitchEnv(name) => {
                 self.spawn(async move {
                     match link.switch(&name).await {

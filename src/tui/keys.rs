@@ -143,6 +143,16 @@ pub enum Action {
     /// Switch the editor between the body and its sidecar (the request: method, path,
     /// query, headers, encoding).
     Request,
+    /// Copy the selected payload and its sidecar under a new name.
+    Duplicate,
+    /// Rename the selected payload and its sidecar.
+    Rename,
+    /// Move the selected payload and its sidecar to another folder.
+    Move,
+    /// Delete the selected payload and its sidecar (asks first).
+    Delete,
+    /// Create a folder in the collection.
+    NewFolder,
     /// Keys described but dispatched by the pane itself (typing, arrows, the mouse).
     Described,
 }
@@ -235,6 +245,11 @@ pub const KEYS: &[Binding] = &[
     b(S::Payloads, &[ctrl('u')], "Ctrl+U", A::KillLine, "clears the filter", None),
     b(S::Payloads, &[k(KeyCode::Esc)], "Esc", A::Cancel, "clears the filter", None),
     b(S::Payloads, &[k(KeyCode::Enter)], "Enter", A::Open, "opens", Some("Enter:open")),
+    b(S::Payloads, &[Chord(KeyCode::Char('c'), ALT)], "Alt+C", A::Duplicate, "duplicates the payload and its sidecar", None),
+    b(S::Payloads, &[Chord(KeyCode::Char('r'), ALT)], "Alt+R", A::Rename, "renames them", Some("M-r:rename")),
+    b(S::Payloads, &[Chord(KeyCode::Char('m'), ALT)], "Alt+M", A::Move, "moves them to another folder", None),
+    b(S::Payloads, &[k(KeyCode::Delete)], "Delete", A::Delete, "deletes them (asks first)", Some("Del:delete")),
+    b(S::Payloads, &[Chord(KeyCode::Char('f'), ALT)], "Alt+F", A::NewFolder, "new folder", None),
     b(S::History, &[k(KeyCode::Enter)], "Enter", A::Open, "opens the exchange", Some("Enter:open")),
     b(S::History, &[c('r')], "`r`", A::Replay, "replays it", Some("r:replay")),
     b(S::History, &[c('l')], "`l`", A::LoadRequest, "loads its request into the editor (undoable)", Some("l:load")),

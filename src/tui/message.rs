@@ -151,6 +151,20 @@ pub enum Message {
     TokenMinted(Result<Inspected, String>),
     /// The environment's credentials for the mint form: its name and the values set.
     Credentials(Result<(String, Vec<CredentialDefault>), String>),
+    /// A change to the collection was made, or why not (nothing changed then).
+    Managed {
+        /// What was asked.
+        op: super::components::manage::FileOp,
+        /// What it left, or why it was refused.
+        result: Result<super::components::manage::Managed, String>,
+    },
+    /// Whether a payload to delete has a draft of unsaved edits (the confirmation says so).
+    DeleteProbed {
+        /// The payload.
+        path: PathBuf,
+        /// Whether a draft of it is kept.
+        draft: bool,
+    },
     /// Something failed in a task; shown in the status line.
     Error(String),
     /// Stop: quit key, SIGTERM or SIGHUP.
@@ -288,4 +302,10 @@ pub enum Effect {
     MintToken(Box<crate::cli::token::NewArgs>),
     /// Read the environment's credentials for the mint form.
     LoadCredentials,
+    /// Change the collection's files (names checked against the disk first).
+    Manage(super::components::manage::FileOp),
+    /// Find out whether a payload has a draft, before asking to delete it.
+    ProbeDelete(PathBuf),
+    /// Scan the collection again.
+    Rescan,
 }

@@ -10,11 +10,14 @@
 
 pub mod app;
 pub mod bigjson;
+mod collection_ui;
 pub mod components;
 pub mod core_link;
 pub mod drafts;
 pub mod driver;
 pub mod editor;
+pub mod files;
+pub mod flow;
 mod input;
 pub mod jsonlex;
 pub mod keep;

@@ -9,12 +9,20 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// One payload file of the collection.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PayloadEntry {
     /// Absolute or working-directory-relative path of the `.json` file.
     pub path: PathBuf,
     /// Path relative to the collection root, `/`-separated, shown in the tree.
     pub rel: String,
+    /// The catalogue operation it is (`agora.chat.token.exchange`), when one matches.
+    pub op: Option<String>,
+    /// The op's position in its vendor's usual flow.
+    pub flow: Option<u32>,
+    /// The variables a send of it captures (its sidecar's and its op's).
+    pub captures: Vec<String>,
+    /// The variables it uses (`{{name}}` in the body and the sidecar).
+    pub uses: Vec<String>,
 }
 
 /// A payload opened in the editor.

@@ -1,6 +1,8 @@
 //! Shared helpers of the TUI tests: an App fed with plain messages, drawn on a TestBackend.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod pty;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -34,14 +36,17 @@ pub fn app(w: u16, h: u16) -> App {
         PayloadEntry {
             path: "payloads/agora/app-token.json".into(),
             rel: "agora/app-token.json".into(),
+            ..PayloadEntry::default()
         },
         PayloadEntry {
             path: "payloads/mesibo-backend-payload.json".into(),
             rel: "mesibo-backend-payload.json".into(),
+            ..PayloadEntry::default()
         },
         PayloadEntry {
             path: "payloads/mesibo/useradd.json".into(),
             rel: "mesibo/useradd.json".into(),
+            ..PayloadEntry::default()
         },
     ])));
     app

@@ -9,6 +9,7 @@
 
 pub mod editor;
 pub mod history;
+pub mod manage;
 pub mod payloads;
 pub mod popup;
 pub mod response;
@@ -56,6 +57,10 @@ pub enum Command {
     Refresh,
     /// The editor text changed (validate, write a draft).
     Edited,
+    /// Ask a question about the collection (a name, a folder, a delete).
+    Ask(manage::Ask),
+    /// Change the collection's files.
+    Manage(manage::FileOp),
 }
 
 /// What a component can touch outside itself while handling an event.

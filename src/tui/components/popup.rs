@@ -72,6 +72,8 @@ pub enum PopupKind {
         /// The draft's text.
         draft: String,
     },
+    /// A question about the collection (a name, a folder, a delete).
+    Manage(super::manage::ManagePopup),
     /// Save a text under a new name.
     SaveAs {
         /// The typed path.
@@ -149,6 +151,7 @@ impl Popup {
             PopupKind::Conflict { .. } => "Changed on disk".into(),
             PopupKind::StaleDraft { .. } => "Draft older than the file".into(),
             PopupKind::SaveAs { .. } => "Save as — Enter saves, Esc cancels".into(),
+            PopupKind::Manage(_) => String::new(),
         }
     }
 
@@ -181,6 +184,9 @@ impl Popup {
 
 impl Component for Popup {
     fn handle_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) -> Handled {
+        if let PopupKind::Manage(m) = &mut self.kind {
+            return m.handle_key(key, cx);
+        }
         if let PopupKind::Environments { names, list, .. } = &mut self.kind {
             match key.code {
                 KeyCode::Up => list.apply(Action::Up),
@@ -229,6 +235,10 @@ impl Component for Popup {
     }
 
     fn render(&self, area: Rect, buf: &mut Buffer, _view: View<'_>) {
+        if let PopupKind::Manage(m) = &self.kind {
+            m.render(area, buf);
+            return;
+        }
         let lines = self.lines();
         let width = (area.width * 4 / 5).max(20).min(area.width);
         let inner_w = usize::from(width.saturating_sub(2)).max(1);
@@ -272,10 +282,16 @@ impl Component for Popup {
     }
 
     fn contains(&self, col: u16, row: u16) -> bool {
+        if let PopupKind::Manage(m) = &self.kind {
+            return m.contains(col, row);
+        }
         self.area.get().contains(Position { x: col, y: row })
     }
 
     fn hints(&self) -> String {
+        if let PopupKind::Manage(m) = &self.kind {
+            return m.hints();
+        }
         let mut h = keys::hints(&[Scope::Popup]);
         if matches!(self.kind, PopupKind::Variables { .. }) {
             h = format!("v:reveal {h}");
