@@ -11,8 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use axum::routing::post;
-use axum::Router;
+mod support;
 
 const BLOCK: usize = 1_000;
 /// Sends in the first and last samples compared against each other.
@@ -23,7 +22,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let addr = serve();
+    let addr = support::mesibo_useradd_server();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("apiplay.toml"),
@@ -100,27 +99,6 @@ fn main() {
         wal_max >> 10,
         if wal_max <= 4 << 20 { "met" } else { "MISSED" }
     );
-}
-
-/// A loopback server answering like mesibo's useradd, so each send also records a token.
-fn serve() -> std::net::SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let app = Router::new().route(
-                "/backend/",
-                post(|| async { r#"{"user":{"uid":"1","token":"0123456789abcdef0123456789abcdef"},"op":"useradd","result":true}"# }),
-            );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
 }
 
 fn size_kib(path: &Path) -> u64 {

@@ -8,29 +8,12 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use axum::routing::post;
-use axum::Router;
+mod support;
 
 const RUNS: usize = 200;
 
 fn main() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let app = Router::new().route(
-                "/backend/",
-                post(|| async { r#"{"user":{"uid":"1","token":"0123456789abcdef0123456789abcdef"},"op":"useradd","result":true}"# }),
-            );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    let addr = rx.recv().unwrap();
+    let addr = support::mesibo_useradd_server();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("apiplay.toml"),

@@ -42,6 +42,38 @@ pub fn reason(code: u16) -> &'static str {
         .unwrap_or("")
 }
 
+/// Why an API said no inside its body, whatever the status: mesibo answers HTTP 200 with
+/// `"result": false`, an `error` code and sometimes an `errmsg` (README, the sandbox's mesibo
+/// table). `Some("AUTHFAIL: …")`, or `Some("result: false")`
+/// without a code; `None` when the body is not such a refusal. The one reader of it: the
+/// CLI's status line, the history's `refused` flag and the TUI's header all call it.
+pub fn body_refusal(body: &[u8]) -> Option<String> {
+    /// Only these three fields are built; every other one is skipped while parsing, so a
+    /// 50 MB body costs a scan, not a tree.
+    #[derive(Deserialize)]
+    struct Verdict {
+        result: Option<serde_json::Value>,
+        error: Option<serde_json::Value>,
+        errmsg: Option<String>,
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let v: Verdict = serde_json::from_slice(body).ok()?;
+    if v.result != Some(serde_json::Value::Bool(false)) {
+        return None;
+    }
+    let code = match v.error {
+        Some(serde_json::Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => "result: false".to_owned(),
+    };
+    Some(match v.errmsg {
+        Some(msg) => format!("{code}: {msg}"),
+        None => code,
+    })
+}
+
 /// Limits of the engine.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineOptions {
@@ -90,21 +122,10 @@ impl Response {
         serde_json::from_slice(&self.body).ok()
     }
 
-    /// Whether the API said no: an HTTP error status, or mesibo's `"result": false`.
+    /// Whether the API said no: an HTTP error status, or a refusal in the body
+    /// ([`body_refusal`]: mesibo's `"result": false`).
     pub fn refused(&self) -> bool {
-        /// Only the top-level `result` is built; every other field is skipped while parsing,
-        /// so a 50 MB body costs a scan, not a tree.
-        #[derive(Deserialize)]
-        struct Verdict {
-            result: Option<serde_json::Value>,
-        }
-        if self.status >= 400 {
-            return true;
-        }
-        let is_object = self.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        is_object
-            && serde_json::from_slice::<Verdict>(&self.body)
-                .is_ok_and(|v| v.result == Some(serde_json::Value::Bool(false)))
+        self.status >= 400 || body_refusal(&self.body).is_some()
     }
 
     /// The value of a header, case-insensitively.
@@ -397,6 +418,18 @@ mod tests {
 
     #[test]
     fn refusal_is_status_or_mesibo_result_false() {
+        assert_eq!(
+            body_refusal(
+                br#"{"op":"useradd","result":false,"error":"AUTHFAIL","errmsg":"bad token"}"#
+            ),
+            Some("AUTHFAIL: bad token".to_owned())
+        );
+        assert_eq!(
+            body_refusal(br#" {"result": false}"#),
+            Some("result: false".to_owned())
+        );
+        assert_eq!(body_refusal(br#"{"result": "false"}"#), None);
+        assert_eq!(body_refusal(br#"[{"result": false}]"#), None);
         assert!(!response(200, r#"{"result":true}"#).refused());
         assert!(response(200, r#"{"op":"x","result":false,"error":"BADOP"}"#).refused());
         assert!(response(404, "nope").refused());

@@ -256,30 +256,12 @@ const REFUSAL_SCAN_LIMIT: usize = 1 << 20;
 /// Why an API said no inside a success status: mesibo answers HTTP 200 with
 /// `"result": false`, `"error": CODE` and `"errmsg"` (README, the sandbox's mesibo table).
 pub fn api_refusal(body: &[u8]) -> Option<String> {
-    /// Only these three fields are built; the rest is skipped while parsing.
-    #[derive(serde::Deserialize)]
-    struct Verdict {
-        result: Option<serde_json::Value>,
-        error: Option<serde_json::Value>,
-        errmsg: Option<String>,
-    }
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if body.len() > REFUSAL_SCAN_LIMIT || first != Some(&b'{') {
+    // The UI thread does not scan a large body (a refusal is a few hundred bytes); the
+    // history's flag, read off the UI thread, scans them all.
+    if body.len() > REFUSAL_SCAN_LIMIT {
         return None;
     }
-    let v: Verdict = serde_json::from_slice(body).ok()?;
-    if v.result != Some(serde_json::Value::Bool(false)) {
-        return None;
-    }
-    let code = match v.error {
-        Some(serde_json::Value::String(s)) => s,
-        Some(other) => other.to_string(),
-        None => "result: false".to_owned(),
-    };
-    Some(match v.errmsg {
-        Some(msg) => format!("{code}: {msg}"),
-        None => code,
-    })
+    crate::http::body_refusal(body)
 }
 
 /// Finds every ASCII-case-insensitive occurrence of `query` in `body` (at most `limit`).

@@ -26,12 +26,29 @@ const DEFAULT_LIMIT: u32 = 10;
 type Org = Path<(String, String)>;
 type OrgUser = Path<(String, String, String)>;
 
-/// The app and the token, checked in that order; `Some(answer)` refuses.
-async fn admit(store: &Store, headers: &HeaderMap, org: &str, app: &str) -> Option<Response> {
+/// Every handler's prelude: the app and the token, checked in that order; `Err(answer)`
+/// refuses.
+async fn admit(store: &Store, headers: &HeaderMap, org: &str, app: &str) -> Result<(), Response> {
     if let Some(response) = check_app(org, app) {
-        return Some(response);
+        return Err(response);
     }
-    authorize(store, headers).await
+    authorize(store, headers).await.map_or(Ok(()), Err)
+}
+
+/// The prelude of a handler that takes a JSON body: admitted, then the body read as JSON
+/// (`what` names the shape expected) and held to the catalogue op that `op_of` picks for it.
+async fn admit_json(
+    (store, headers, org, app): (&Store, &HeaderMap, &str, &str),
+    body: Body,
+    what: &str,
+    op_of: impl FnOnce(&Value) -> &'static str,
+) -> Result<Value, Response> {
+    admit(store, headers, org, app).await?;
+    let request = json_body(headers, body, what).await?;
+    match validate(op_of(&request), &request) {
+        Some(refused) => Err(refused),
+        None => Ok(request),
+    }
 }
 
 fn entity(user: &ChatUser) -> Value {
@@ -117,22 +134,24 @@ pub async fn create_users(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
-        return refused;
-    }
-    let request = match json_body(&headers, body, "a user object or an array of users").await {
+    let request = match admit_json(
+        (&store, &headers, &org, &app),
+        body,
+        "a user object or an array of users",
+        |r| {
+            if r.is_array() {
+                "agora.chat.users.create"
+            } else {
+                "agora.chat.user.create"
+            }
+        },
+    )
+    .await
+    {
         Ok(request) => request,
         Err(refused) => return refused,
     };
     let batch = request.is_array();
-    let op = if batch {
-        "agora.chat.users.create"
-    } else {
-        "agora.chat.user.create"
-    };
-    if let Some(refused) = validate(op, &request) {
-        return refused;
-    }
     let users = match &request {
         Value::Array(items) if items.is_empty() => {
             return illegal("the array of users is empty; send 1 to 60 users")
@@ -180,7 +199,7 @@ pub async fn get_user(
     Path((org, app, username)): OrgUser,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
+    if let Err(refused) = admit(&store, &headers, &org, &app).await {
         return refused;
     }
     match store.agora_user(username.clone()).await {
@@ -249,7 +268,7 @@ pub async fn list_users(
     Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
+    if let Err(refused) = admit(&store, &headers, &org, &app).await {
         return refused;
     }
     let (limit, after) = match paging("agora.chat.users.list", &query) {
@@ -275,7 +294,7 @@ pub async fn delete_users(
     Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
+    if let Err(refused) = admit(&store, &headers, &org, &app).await {
         return refused;
     }
     let (limit, after) = match paging("agora.chat.users.delete", &query) {
@@ -302,17 +321,17 @@ pub async fn modify_user(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
-        return refused;
-    }
-    let request = match json_body(&headers, body, "a JSON object like {\"nickname\": \"…\"}").await
+    let request = match admit_json(
+        (&store, &headers, &org, &app),
+        body,
+        "a JSON object like {\"nickname\": \"…\"}",
+        |_| "agora.chat.user.modify",
+    )
+    .await
     {
         Ok(request) => request,
         Err(refused) => return refused,
     };
-    if let Some(refused) = validate("agora.chat.user.modify", &request) {
-        return refused;
-    }
     let nickname = request
         .get("nickname")
         .and_then(Value::as_str)
@@ -331,20 +350,14 @@ pub async fn set_password(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
-        return refused;
-    }
-    let request = match json_body(
-        &headers,
+    if let Err(refused) = admit_json(
+        (&store, &headers, &org, &app),
         body,
         "a JSON object like {\"newpassword\": \"…\"}",
+        |_| "agora.chat.user.password",
     )
     .await
     {
-        Ok(request) => request,
-        Err(refused) => return refused,
-    };
-    if let Some(refused) = validate("agora.chat.user.password", &request) {
         return refused;
     }
     match store.agora_user(username.clone()).await {
@@ -370,7 +383,7 @@ pub async fn disconnect(
     Path((org, app, username)): OrgUser,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
+    if let Err(refused) = admit(&store, &headers, &org, &app).await {
         return refused;
     }
     match store.agora_user(username.clone()).await {
@@ -395,7 +408,7 @@ pub async fn user_status(
     Path((org, app, username)): OrgUser,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
+    if let Err(refused) = admit(&store, &headers, &org, &app).await {
         return refused;
     }
     let mut answer = small("get");
@@ -416,22 +429,17 @@ pub async fn batch_status(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
-        return refused;
-    }
-    let request = match json_body(
-        &headers,
+    let request = match admit_json(
+        (&store, &headers, &org, &app),
         body,
         "a JSON object like {\"usernames\": [\"user1\"]}",
+        |_| "agora.chat.users.status",
     )
     .await
     {
         Ok(request) => request,
         Err(refused) => return refused,
     };
-    if let Some(refused) = validate("agora.chat.users.status", &request) {
-        return refused;
-    }
     let data: Vec<Value> = request
         .get("usernames")
         .and_then(Value::as_array)
@@ -454,7 +462,7 @@ pub async fn delete_user(
     Path((org, app, username)): OrgUser,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = admit(&store, &headers, &org, &app).await {
+    if let Err(refused) = admit(&store, &headers, &org, &app).await {
         return refused;
     }
     match store.agora_delete_user(username.clone()).await {
