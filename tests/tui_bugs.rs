@@ -4,7 +4,9 @@
 
 mod tui_support;
 
+use apiplay::http::HttpError;
 use apiplay::tui::app::{Focus, Tab};
+use apiplay::tui::errors::SendError;
 use apiplay::tui::message::{Effect, Message};
 use apiplay::tui::model::{HistoryRow, PayloadInfo, TokenRow};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -454,8 +456,14 @@ fn mesibo_result_false_is_a_failure_and_a_failed_send_clears_the_last_success() 
     let id = app.sending.unwrap().id;
     app.update(Message::SendDone {
         id,
-        result: Err("cannot connect to http://127.0.0.1:9/backend/: connection refused".into()),
+        result: Err(SendError::Network(HttpError::Connect {
+            url: "http://127.0.0.1:9/backend/".into(),
+            message: "connection refused".into(),
+        })),
     });
+    // The whole error is in its panel; Esc closes it.
+    assert!(panel(&app, "the request failed").contains("is the server running"));
+    app.update(key(KeyCode::Esc));
     let s = text(&app);
     assert!(!s.contains("200 OK"), "the previous success is gone: {s}");
     assert!(s.contains("F5 sends the payload"), "{s}");
@@ -468,15 +476,20 @@ fn a_long_network_error_is_read_whole_in_a_panel() {
     app.update(key(KeyCode::F(5)));
     let id = app.sending.unwrap().id;
     let message = "error sending request for url (http://127.0.0.1:9/backend/): client error \
-                   (Connect): tcp connect error: Connection refused (os error 111); is the \
-                   server running? check the environment's backend URL in apiplay.toml";
+                   (Connect): tcp connect error: Connection refused (os error 111)";
     app.update(Message::SendDone {
         id,
-        result: Err(message.into()),
+        result: Err(SendError::Network(HttpError::Connect {
+            url: "http://127.0.0.1:9/backend/".into(),
+            message: message.into(),
+        })),
     });
     // Cut in the one-line status, the end of the message would be lost; the panel wraps it.
     let p = panel(&app, "the request failed");
-    assert!(p.contains("backend URL in apiplay.toml"), "{p}");
+    assert!(
+        p.contains("is the server running and the URL right?"),
+        "{p}"
+    );
     assert!(app
         .status
         .as_ref()

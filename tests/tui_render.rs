@@ -3,9 +3,12 @@
 
 mod tui_support;
 
+use apiplay::collection::TemplateError;
+use apiplay::http::HttpError;
 use apiplay::tui::app::{Focus, Tab};
+use apiplay::tui::errors::SendError;
 use apiplay::tui::message::Message;
-use apiplay::tui::model::{HistoryRow, Refusal, TokenRow, VarValue};
+use apiplay::tui::model::{HistoryRow, TokenRow, VarValue};
 use crossterm::event::KeyCode;
 use tui_support::*;
 
@@ -96,13 +99,15 @@ fn unknown_variable_refusal_is_shown_and_marked() {
         open(&mut app, MESIBO);
         app.update(key(KeyCode::F(5)));
         let id = app.sending.unwrap().id;
-        app.update(Message::SendRefused {
+        app.update(Message::SendDone {
             id,
-            refusal: Refusal {
-                message: "payloads/mesibo-backend-payload.json:1:26: unknown variable `app_token`"
-                    .into(),
-                at: Some((1, 26)),
-            },
+            result: Err(SendError::Refused(TemplateError::UnknownVariable {
+                file: "payloads/mesibo-backend-payload.json".into(),
+                line: 1,
+                col: 26,
+                name: "app_token".into(),
+                environment: "sandbox".into(),
+            })),
         });
         assert!(app.sending.is_none());
         // At 80 columns the message is longer than the status line: the error panel shows
@@ -206,13 +211,23 @@ fn network_errors_land_in_the_status_line() {
         let id = app.sending.unwrap().id;
         app.update(Message::SendDone {
             id,
-            result: Err("cannot connect to http://127.0.0.1:9/backend/: refused".into()),
+            result: Err(SendError::Network(HttpError::Connect {
+                url: "http://127.0.0.1:9/backend/".into(),
+                message: "refused".into(),
+            })),
         });
+        // The whole text, naming the URL and what to do: in the status line where it fits
+        // (160 columns), else in the error panel (80).
+        let said = "cannot connect to http://127.0.0.1:9/backend/: refused; is the server running and the URL right?";
+        if w < 100 {
+            assert!(panel(&app, "the request failed").contains(said));
+            app.update(key(KeyCode::Esc));
+        } else {
+            let last = screen(&app).pop().unwrap();
+            assert!(last.starts_with(said), "{last}");
+        }
+        // The spinner gone, nothing pretending to be an answer in the response pane.
         let s = text(&app);
-        // Shown in red in the status line, the spinner gone, nothing pretending to be an
-        // answer in the response pane.
-        let last = screen(&app).pop().unwrap();
-        assert!(last.starts_with("cannot connect"), "{last}");
         assert!(!s.contains("sending"), "{s}");
         assert!(
             s.contains("F5 sends the payload; the response shows here."),

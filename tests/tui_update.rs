@@ -5,6 +5,7 @@ mod tui_support;
 
 use apiplay::tui::app::{App, Focus, Tab};
 use apiplay::tui::components::popup::PopupKind;
+use apiplay::tui::errors::SendError;
 use apiplay::tui::message::{Effect, Expect, Message, SaveFailure};
 use apiplay::tui::model::{HistoryRow, TokenRow};
 use crossterm::event::{Event, KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -112,7 +113,7 @@ fn send_carries_the_editor_text_and_stale_answers_are_ignored() {
     assert_eq!(app.effects.pop(), Some(Effect::CancelSend));
     app.update(Message::SendDone {
         id,
-        result: Err("late".into()),
+        result: Err(SendError::Session("late".into())),
     });
     assert!(app.shown().is_none());
     assert!(!app.status.as_ref().unwrap().1.contains("late"));
@@ -726,4 +727,49 @@ fn an_unsaved_sidecar_edit_makes_quitting_ask_and_save_writes_it() {
         result: Ok(None),
     });
     assert!(app.quit);
+}
+
+#[test]
+fn a_refusal_in_the_sidecar_names_the_sidecar_and_leaves_the_body_unmarked() {
+    use apiplay::collection::TemplateError;
+    let mut app = app(160, 48);
+    open(&mut app, MESIBO);
+    app.update(key(KeyCode::F(5)));
+    let id = app.sending.unwrap().id;
+    // `{{agora_chat_token}}` in the sidecar's Authorization header, line 7 column 18.
+    app.update(Message::SendDone {
+        id,
+        result: Err(SendError::Refused(TemplateError::UnknownVariable {
+            file: "payloads/agora/get-user.toml".into(),
+            line: 7,
+            col: 18,
+            name: "agora_chat_token".into(),
+            environment: "sandbox".into(),
+        })),
+    });
+    assert_eq!(
+        app.editor.refused_at, None,
+        "line 7 of the body is not the place"
+    );
+    let said = panel(&app, "not sent");
+    assert!(
+        said.contains("not sent: the sidecar payloads/agora/get-user.toml:7:18: unknown variable `agora_chat_token`"),
+        "{said}"
+    );
+    assert!(!said.contains("--var"), "a flag of the CLI: {said}");
+    // The same variable in the body marks its spot there.
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::F(5)));
+    let id = app.sending.unwrap().id;
+    app.update(Message::SendDone {
+        id,
+        result: Err(SendError::Refused(TemplateError::UnknownVariable {
+            file: "payloads/mesibo-backend-payload.json".into(),
+            line: 1,
+            col: 26,
+            name: "app_token".into(),
+            environment: "sandbox".into(),
+        })),
+    });
+    assert_eq!(app.editor.refused_at, Some((1, 26)));
 }

@@ -320,17 +320,6 @@ impl App {
                 self.envs = names;
                 self.env = current;
             }
-            Message::SendRefused { id, refusal } => {
-                if self.sending.is_some_and(|s| s.id == id) {
-                    self.sending = None;
-                    self.response.clear();
-                    self.editor.refused_at = refusal.at;
-                    if let Some((line, col)) = refusal.at {
-                        self.editor.jump(line - 1, col.saturating_sub(1));
-                    }
-                    self.fail("not sent", &format!("not sent: {}", refusal.message));
-                }
-            }
             Message::SendDone { id, result } => {
                 if self.sending.is_some_and(|s| s.id == id) {
                     self.sending = None;
@@ -352,7 +341,14 @@ impl App {
                             // The previous response must not stay on screen as if this one
                             // had succeeded.
                             self.response.clear();
-                            self.fail("the request failed", &e);
+                            // The error's type decides: a spot in the body is marked and the
+                            // cursor taken there; one in the sidecar is named, the body left.
+                            let shown = e.shown();
+                            self.editor.refused_at = shown.body_at;
+                            if let Some((line, col)) = shown.body_at {
+                                self.editor.jump(line - 1, col.saturating_sub(1));
+                            }
+                            self.fail(shown.title, &shown.message);
                         }
                     }
                 }

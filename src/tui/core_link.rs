@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use tokio::sync::{OnceCell, RwLock};
 
+use super::errors::SendError;
 use super::model::{
-    EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, Refusal, SendOutcome, TokenRow, VarValue,
+    EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, SendOutcome, TokenRow, VarValue,
 };
 use crate::collection::{self, Collection, PayloadTemplate, SidecarFile, TemplateError};
 use crate::history::TokenFilter;
@@ -86,12 +87,12 @@ impl CoreLink {
 
     /// Renders `text` as the payload at `path` (with the sidecar beside it, read now) and
     /// sends it; a refusal means nothing was sent.
-    pub async fn send(&self, path: &Path, text: &str) -> Result<Sent, SendFailure> {
-        let lock = self.session().await.map_err(SendFailure::Other)?;
-        let template = template(path, text).map_err(refusal)?;
+    pub async fn send(&self, path: &Path, text: &str) -> Result<Sent, SendError> {
+        let lock = self.session().await.map_err(SendError::Session)?;
+        let template = template(path, text)?;
         let (prepared, warning) = {
             let s = lock.read().await;
-            let prepared = s.prepare(&template, BTreeMap::new()).map_err(refusal)?;
+            let prepared = s.prepare(&template, BTreeMap::new())?;
             (prepared, s.store_warning().map(str::to_owned))
         };
         Ok(sent(prepared.send().await, warning))
@@ -99,14 +100,14 @@ impl CoreLink {
 
     /// Sends a recorded exchange again in the current environment, through the same path as
     /// a send (its sidecar's captures are recorded again).
-    pub async fn replay(&self, id: i64) -> Result<Sent, SendFailure> {
-        let lock = self.session().await.map_err(SendFailure::Other)?;
+    pub async fn replay(&self, id: i64) -> Result<Sent, SendError> {
+        let lock = self.session().await.map_err(SendError::Session)?;
         let (prepared, warning) = {
             let s = lock.read().await;
             let recorded = s
                 .recorded_exchange(id)
-                .map_err(|e| SendFailure::Other(crate::exit::anyhow_text(&e)))?;
-            let prepared = s.prepare_replay(&recorded).map_err(refusal)?;
+                .map_err(|e| SendError::Replay(crate::exit::anyhow_text(&e)))?;
+            let prepared = s.prepare_replay(&recorded)?;
             (prepared, s.store_warning().map(str::to_owned))
         };
         Ok(sent(prepared.send().await, warning))
@@ -187,7 +188,7 @@ impl CoreLink {
             Err(e) => SendOutcome {
                 status: 0,
                 headers: Vec::new(),
-                body: e.into_bytes().into(),
+                body: e.to_string().into_bytes().into(),
                 elapsed: Duration::ZERO,
                 request_summary: Vec::new(),
             },
@@ -283,7 +284,7 @@ impl CoreLink {
 #[derive(Debug)]
 pub struct Sent {
     /// The response (its body copied for the viewer), or the network error.
-    pub outcome: Result<SendOutcome, String>,
+    pub outcome: Result<SendOutcome, SendError>,
     /// Records the exchange; run it on a blocking thread after showing the outcome.
     pub record: RecordJob,
 }
@@ -329,50 +330,16 @@ pub fn recorded_summary(r: &crate::history::Recorded) -> String {
 
 fn sent(sent: session::Sent, warning: Option<String>) -> Sent {
     let exchange = sent.exchange();
-    let outcome = outcome_of(exchange).map(|mut o| {
-        o.request_summary = summary(exchange);
-        o
-    });
+    let outcome = outcome_of(exchange)
+        .map(|mut o| {
+            o.request_summary = summary(exchange);
+            o
+        })
+        .map_err(SendError::Network);
     Sent {
         outcome,
         record: RecordJob { sent, warning },
     }
-}
-
-/// Why a send produced no response to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendFailure {
-    /// Rendering refused it; nothing went out.
-    Refused(Refusal),
-    /// It went out and failed, or the session is unusable.
-    Other(String),
-}
-
-#[allow(clippy::needless_pass_by_value)] // used as `map_err(refusal)`
-fn refusal(e: TemplateError) -> SendFailure {
-    // A place in the sidecar (a header's variable) is named by the message's
-    // `file.toml:line:col`; it must not mark the same line of the body.
-    let at = match &e {
-        TemplateError::InvalidJson {
-            file, line, col, ..
-        }
-        | TemplateError::UnknownVariable {
-            file, line, col, ..
-        }
-        | TemplateError::Variable {
-            file, line, col, ..
-        } if !Path::new(file)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("toml")) =>
-        {
-            Some((*line, *col))
-        }
-        _ => None,
-    };
-    SendFailure::Refused(Refusal {
-        message: e.to_string(),
-        at,
-    })
 }
 
 /// Loads a payload file and its sidecar (blocking). An invalid sidecar does not keep the
@@ -458,8 +425,8 @@ fn env_info(s: &Session) -> EnvInfo {
     }
 }
 
-fn outcome_of(ex: &Exchange) -> Result<SendOutcome, String> {
-    let r = ex.outcome.as_ref().map_err(ToString::to_string)?;
+fn outcome_of(ex: &Exchange) -> Result<SendOutcome, crate::http::HttpError> {
+    let r = ex.outcome.as_ref().map_err(Clone::clone)?;
     #[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
     let elapsed = Duration::from_micros((r.elapsed_ms.max(0.0) * 1000.0) as u64);
     Ok(SendOutcome {

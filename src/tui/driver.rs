@@ -24,8 +24,9 @@ use tokio::task::AbortHandle;
 use super::app::{App, Tab};
 use super::bigjson;
 use super::components::manage::FileOp;
-use super::core_link::{self, CoreLink, SendFailure, Sent};
+use super::core_link::{self, CoreLink, Sent};
 use super::drafts;
+use super::errors::SendError;
 use super::message::{DraftJob, Effect, Expect, Message, SaveFailure};
 use super::response::{self, BodyMode};
 use crate::fsio::{self, FileStamp, NewFileMode};
@@ -626,7 +627,7 @@ fn save(path: &Path, text: &str, expect: &Expect) -> Result<Option<FileStamp>, S
 
 /// Shows the outcome at once, then records the exchange on a blocking thread; a cancel
 /// after this point no longer stops the history write.
-fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, SendFailure>) {
+fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, SendError>) {
     match result {
         Ok(sent) => {
             let _ = tx.send(Message::SendDone {
@@ -640,10 +641,7 @@ fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, Se
                 let _ = tx.send(Message::Recorded { summary, warning });
             });
         }
-        Err(SendFailure::Refused(refusal)) => {
-            let _ = tx.send(Message::SendRefused { id, refusal });
-        }
-        Err(SendFailure::Other(e)) => {
+        Err(e) => {
             let _ = tx.send(Message::SendDone { id, result: Err(e) });
         }
     }

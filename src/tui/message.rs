@@ -13,8 +13,9 @@ use super::components::workbench::{CredentialDefault, Inspected};
 use super::editor::JsonProblem;
 use crate::fsio::FileStamp;
 
+use super::errors::SendError;
 use super::model::{
-    EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, Refusal, SendOutcome, TokenRow, VarValue,
+    EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, SendOutcome, TokenRow, VarValue,
 };
 use super::response::BodyMode;
 
@@ -50,19 +51,13 @@ pub enum Message {
         /// The current environment's details.
         current: EnvInfo,
     },
-    /// The request was not sent because it could not be rendered.
-    SendRefused {
-        /// The send it belongs to.
-        id: u64,
-        /// Why.
-        refusal: Refusal,
-    },
-    /// A send finished: the response, or a network error.
+    /// A send finished: the response, or why there is none (typed: the screen decides how
+    /// to show it).
     SendDone {
         /// The send it belongs to.
         id: u64,
         /// The outcome.
-        result: Result<SendOutcome, String>,
+        result: Result<SendOutcome, SendError>,
     },
     /// An exchange was written to the history (lists are stale now).
     Recorded {

@@ -16,6 +16,7 @@ pub mod core_link;
 pub mod drafts;
 pub mod driver;
 pub mod editor;
+pub mod errors;
 pub mod files;
 pub mod flow;
 mod input;

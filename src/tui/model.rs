@@ -77,15 +77,6 @@ pub struct VarValue {
     pub source: String,
 }
 
-/// A request that could not be rendered, so nothing was sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// What is wrong and what to do.
-    pub message: String,
-    /// 1-based line and column in the editor text, when the problem has a place.
-    pub at: Option<(usize, usize)>,
-}
-
 /// What came back from a send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendOutcome {
