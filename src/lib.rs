@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clock;
 pub mod collection;
 pub mod config;
+pub mod curl;
 pub mod datadir;
 pub mod exit;
 pub mod filter;

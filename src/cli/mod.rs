@@ -21,6 +21,7 @@ macro_rules! say {
 }
 
 mod check;
+pub mod curl;
 mod explain;
 mod history;
 pub(crate) mod output;
@@ -56,6 +57,10 @@ pub enum Command {
     Send(send::SendArgs),
     /// Send a recorded exchange again, with secrets re-resolved from the environment.
     Replay(send::ReplayArgs),
+    /// Print the request a payload makes as a curl command line (secrets as shell variables).
+    Curl(curl::CurlArgs),
+    /// Write a payload and its sidecar from a curl command line (`-` reads it from stdin).
+    ImportCurl(curl::ImportCurlArgs),
     /// List recorded exchanges, newest first.
     History(history::HistoryArgs),
     /// List issued tokens with their time left.
@@ -118,6 +123,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         None | Some(Command::Tui) => crate::tui::run(&cli.tui),
         Some(Command::Send(args)) => send::send(&args, cli.tui.env.as_deref()),
         Some(Command::Replay(args)) => send::replay(&args, cli.tui.env.as_deref()),
+        Some(Command::Curl(args)) => curl::curl(&args, cli.tui.env.as_deref()),
+        Some(Command::ImportCurl(args)) => {
+            curl::import_curl(&args, cli.tui.env.as_deref(), &cli.tui.payloads)
+        }
         Some(Command::History(args)) => history::history(&args),
         Some(Command::Tokens(args)) => history::tokens(&args),
         Some(Command::Token(cmd)) => token::run(cmd, cli.tui.env.as_deref()),
