@@ -53,6 +53,16 @@ pub enum ImportError {
         /// What did not parse, where.
         problem: String,
     },
+    /// A JSON body that does not parse.
+    #[error("the body is not valid JSON at line {line} column {col}: {message}; complete it (docs often elide parts with `...`) and import again")]
+    InvalidJson {
+        /// 1-based line in the body.
+        line: usize,
+        /// 1-based column in the body.
+        col: usize,
+        /// serde_json's message.
+        message: String,
+    },
     /// A replaced secret would still be in the files (a bug guard; nothing is written).
     #[error("the value replaced by {{{{{0}}}}} is still in the new files; nothing was written")]
     SecretLeft(String),
@@ -324,13 +334,10 @@ fn body_value(
         match serde_json::from_str::<Value>(text) {
             Ok(v) => return Ok((v, Encoding::Json)),
             Err(e) if content_type.is_some() || looks_like_json(text) => {
-                return Err(ImportError::Body {
-                    problem: format!(
-                        "invalid JSON at line {} column {}: {}",
-                        e.line(),
-                        e.column(),
-                        strip_at(&e.to_string())
-                    ),
+                return Err(ImportError::InvalidJson {
+                    line: e.line(),
+                    col: e.column(),
+                    message: strip_at(&e.to_string()),
                 });
             }
             Err(_) => {}
@@ -712,7 +719,7 @@ impl State<'_> {
             else {
                 continue;
             };
-            if token.trim() == format!("{{{{{variable}}}}}") {
+            if token.contains("{{") {
                 continue;
             }
             let old = token.trim().to_owned();
