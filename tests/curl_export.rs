@@ -101,10 +101,13 @@ fn needed(ws: &Workspace, name: &str, how: &str) -> String {
         "OPENTOK_JWT" | "VONAGE_JWT" => {
             assert!(how.contains("curl cannot mint it"), "{how}");
             let builtin = format!("${}", name.to_ascii_lowercase());
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs() as i64;
+            let now = i64::try_from(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs(),
+            )
+            .unwrap();
             apiplay::collection::mint::mint(&builtin, now, |v| Ok::<_, ()>(demo(v)))
                 .unwrap()
                 .unwrap()

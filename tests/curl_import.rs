@@ -33,7 +33,10 @@ fn import(ws: &Workspace, command: &str, to: &str) -> Import {
     let body = std::fs::read_to_string(ws.path().join(to)).unwrap();
     let sidecar = std::fs::read_to_string(ws.path().join(to).with_extension("toml")).unwrap();
     for secret in [DOCS_APP_TOKEN, DOCS_AGORA_TOKEN] {
-        assert!(!body.contains(secret) && !sidecar.contains(secret), "{body}\n{sidecar}");
+        assert!(
+            !body.contains(secret) && !sidecar.contains(secret),
+            "{body}\n{sidecar}"
+        );
     }
     Import {
         path,
@@ -85,10 +88,18 @@ fn the_docs_commands_import_as_written_and_send() {
     );
     let got = import(&ws, &inline, "mesibo-inline.json");
     let (status, body) = send(&ws, &got.path, &[]);
-    assert_eq!((status, json(&body)["user"]["address"].clone()), (200, "abc@example.com".into()), "{body}");
+    assert_eq!(
+        (status, json(&body)["user"]["address"].clone()),
+        (200, "abc@example.com".into()),
+        "{body}"
+    );
 
     // seeds/003, step 1: the docs' token server GET, as written.
-    let got = import(&ws, "curl http://localhost:8090/chat/app/token", "app-token.json");
+    let got = import(
+        &ws,
+        "curl http://localhost:8090/chat/app/token",
+        "app-token.json",
+    );
     assert!(got.sidecar.starts_with("op = \"agora.chat.token_server.app\"\nbackend = \"agora_token_server\"\nmethod = \"GET\"\npath = \"/chat/app/token\"\n"), "{}", got.sidecar);
     assert_eq!(got.body, "{}\n");
     let (status, body) = send(&ws, &got.path, &[]);
@@ -103,8 +114,18 @@ fn the_docs_commands_import_as_written_and_send() {
     );
     let got = import(&ws, &exchange, "exchange.json");
     assert!(got.sidecar.contains("op = \"agora.chat.token.exchange\"\nbackend = \"agora_chat\"\nmethod = \"POST\"\npath = \"/{{agora_org}}/{{agora_app}}/token\"\n"), "{}", got.sidecar);
-    assert!(got.sidecar.contains("Authorization = \"Bearer {{$agora_app_token}}\""), "{}", got.sidecar);
-    assert!(got.sidecar.contains("[captures]\nagora_chat_token = \"/access_token\""), "{}", got.sidecar);
+    assert!(
+        got.sidecar
+            .contains("Authorization = \"Bearer {{$agora_app_token}}\""),
+        "{}",
+        got.sidecar
+    );
+    assert!(
+        got.sidecar
+            .contains("[captures]\nagora_chat_token = \"/access_token\""),
+        "{}",
+        got.sidecar
+    );
     assert!(got.stderr.contains("replaced the Authorization header's Bearer token with {{$agora_app_token}}: apiplay mints it"), "{}", got.stderr);
     let (status, body) = send(&ws, &got.path, &[]);
     assert_eq!(status, 200, "{body}");
@@ -117,8 +138,17 @@ fn the_docs_commands_import_as_written_and_send() {
         sandbox.root()
     );
     let got = import(&ws, &create, "create-user.json");
-    assert!(got.sidecar.contains("op = \"agora.chat.users.create\""), "{}", got.sidecar);
-    assert!(got.sidecar.contains("Authorization = \"Bearer {{agora_chat_token}}\""), "{}", got.sidecar);
+    assert!(
+        got.sidecar.contains("op = \"agora.chat.users.create\""),
+        "{}",
+        got.sidecar
+    );
+    assert!(
+        got.sidecar
+            .contains("Authorization = \"Bearer {{agora_chat_token}}\""),
+        "{}",
+        got.sidecar
+    );
     assert!(got.stderr.contains("note: -i ignored"), "{}", got.stderr);
     assert_eq!(json(&got.body)[0]["username"], "user1");
     let (status, body) = send(&ws, &got.path, &[]);
@@ -132,49 +162,86 @@ fn the_elided_docs_json_an_unknown_option_and_a_taken_name_are_exit_2_and_write_
     let before = std::fs::read_dir(ws.path()).unwrap().count();
     // seeds/000 writes the inline body with `...`: not JSON; the error says where.
     let elided = format!("curl -X POST https://api.mesibo.com/backend\n-H 'Content-Type: application/json'\n-d '{{\"op\":\"useradd\", \"token\":\"{DOCS_APP_TOKEN}\", ...}}'");
-    let out = ws.apiplay().args(["import-curl", &elided, "--env", "c"]).output().unwrap();
+    let out = ws
+        .apiplay()
+        .args(["import-curl", &elided, "--env", "c"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("the body is not valid JSON at line 1 column 94: key must be a string"), "{err}");
+    assert!(
+        err.contains("the body is not valid JSON at line 1 column 94: key must be a string"),
+        "{err}"
+    );
     assert!(!err.contains(DOCS_APP_TOKEN), "{err}");
 
     for (option, command) in [
         ("-v", "curl -v http://localhost:8090/chat/app/token"),
-        ("--compressed", "curl --compressed http://localhost:8090/chat/app/token"),
+        (
+            "--compressed",
+            "curl --compressed http://localhost:8090/chat/app/token",
+        ),
         ("-F", "curl -F a=b http://localhost:8090/x"),
     ] {
-        let out = ws.apiplay().args(["import-curl", command]).output().unwrap();
+        let out = ws
+            .apiplay()
+            .args(["import-curl", command])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{command}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(&format!("curl option `{option}` is not supported by import-curl")), "{err}");
+        assert!(
+            err.contains(&format!(
+                "curl option `{option}` is not supported by import-curl"
+            )),
+            "{err}"
+        );
     }
     assert_eq!(std::fs::read_dir(ws.path()).unwrap().count(), before);
 
     std::fs::write(ws.path().join("taken.toml"), "# mine\n").unwrap();
     let out = ws
         .apiplay()
-        .args(["import-curl", "curl http://localhost:8090/chat/app/token", "--to", "taken.json"])
+        .args([
+            "import-curl",
+            "curl http://localhost:8090/chat/app/token",
+            "--to",
+            "taken.json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("taken.toml already exists: import-curl never overwrites"));
-    assert_eq!(std::fs::read_to_string(ws.path().join("taken.toml")).unwrap(), "# mine\n");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("taken.toml already exists: import-curl never overwrites"));
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("taken.toml")).unwrap(),
+        "# mine\n"
+    );
     assert!(!ws.path().join("taken.json").exists());
 }
 
 #[test]
 fn stdin_and_the_default_name_under_payloads() {
     let ws = workspace("c", "http://127.0.0.1:9");
-    for expected in ["payloads/imported/agora.chat.token_server.app.json", "payloads/imported/agora.chat.token_server.app-2.json"] {
+    for expected in [
+        "payloads/imported/agora.chat.token_server.app.json",
+        "payloads/imported/agora.chat.token_server.app-2.json",
+    ] {
         let out = ws
             .apiplay()
             .args(["import-curl", "-"])
             .write_stdin("curl -s \\\n  'http://localhost:8090/chat/app/token?expire=60'\n")
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), expected);
-        let sidecar = std::fs::read_to_string(ws.path().join(expected).with_extension("toml")).unwrap();
+        let sidecar =
+            std::fs::read_to_string(ws.path().join(expected).with_extension("toml")).unwrap();
         assert!(sidecar.contains("[query]\nexpire = \"60\"\n"), "{sidecar}");
     }
 }

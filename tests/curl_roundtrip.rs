@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use apiplay::collection::{PayloadTemplate, TemplateError, Vars};
@@ -21,7 +22,11 @@ fn env() -> Environment {
 
 /// Renders a payload (the copy with secrets as `{{name}}`), giving each variable only a
 /// flow would capture a stand-in value.
-fn render(template: &PayloadTemplate, env: &Environment, vars: &mut BTreeMap<String, serde_json::Value>) -> RenderedRequest {
+fn render(
+    template: &PayloadTemplate,
+    env: &Environment,
+    vars: &mut BTreeMap<String, serde_json::Value>,
+) -> RenderedRequest {
     loop {
         let mut v = Vars::new(env);
         v.overrides = vars.clone();
@@ -37,17 +42,30 @@ fn render(template: &PayloadTemplate, env: &Environment, vars: &mut BTreeMap<Str
 
 /// What a request means on the wire, for comparing: query pairs and headers sorted, the
 /// body as JSON or as sorted form fields.
-fn meaning(r: &RenderedRequest) -> (String, String, Vec<(String, String)>, Vec<(String, String)>, String) {
-    let (path, query) = r.url.split_once('?').unwrap_or((&r.url, ""));
-    let mut q: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    q.sort();
-    let mut h: Vec<(String, String)> = r.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
+/// Method, path, query pairs, headers, body.
+type Meaning = (String, String, Pairs, Pairs, String);
+type Pairs = Vec<(String, String)>;
+
+fn meaning(request: &RenderedRequest) -> Meaning {
+    let (path, query) = request.url.split_once('?').unwrap_or((&request.url, ""));
+    let mut query_pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    query_pairs.sort();
+    let mut h: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
     h.sort();
-    let form = h.iter().any(|(k, v)| k == "content-type" && v.starts_with("application/x-www-form-urlencoded"));
-    let body = match &r.body {
+    let form = h
+        .iter()
+        .any(|(k, v)| k == "content-type" && v.starts_with("application/x-www-form-urlencoded"));
+    let body = match &request.body {
         None => "none".to_owned(),
         Some(b) if form => {
-            let mut pairs: Vec<(String, String)> = form_urlencoded::parse(b.as_bytes()).into_owned().collect();
+            let mut pairs: Vec<(String, String)> =
+                form_urlencoded::parse(b.as_bytes()).into_owned().collect();
             pairs.sort();
             format!("form {pairs:?}")
         }
@@ -56,11 +74,21 @@ fn meaning(r: &RenderedRequest) -> (String, String, Vec<(String, String)>, Vec<(
             Err(_) => format!("text {b}"),
         },
     };
-    (r.method.clone(), path.trim_end_matches('/').to_owned(), q, h, body)
+    (
+        request.method.clone(),
+        path.trim_end_matches('/').to_owned(),
+        query_pairs,
+        h,
+        body,
+    )
 }
 
 /// Exports `template`, imports the command into `dir`, and renders the import.
-fn round_trip(template: &PayloadTemplate, dir: &Path, name: &str) -> (RenderedRequest, RenderedRequest, String) {
+fn round_trip(
+    template: &PayloadTemplate,
+    dir: &Path,
+    name: &str,
+) -> (RenderedRequest, RenderedRequest, String) {
     let env = env();
     let mut vars = BTreeMap::new();
     let before = render(template, &env, &mut vars);
@@ -70,9 +98,14 @@ fn round_trip(template: &PayloadTemplate, dir: &Path, name: &str) -> (RenderedRe
     let body = dir.join(format!("{name}.json"));
     std::fs::write(&body, &imported.body).unwrap();
     std::fs::write(body.with_extension("toml"), &imported.sidecar).unwrap();
-    let again = PayloadTemplate::load(&body).unwrap_or_else(|e| panic!("{e}\n{}\n{}", imported.body, imported.sidecar));
+    let again = PayloadTemplate::load(&body)
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", imported.body, imported.sidecar));
     let after = render(&again, &env, &mut vars);
-    (before, after, format!("{command}\n{}\n{}", imported.body, imported.sidecar))
+    (
+        before,
+        after,
+        format!("{command}\n{}\n{}", imported.body, imported.sidecar),
+    )
 }
 
 #[test]
@@ -95,11 +128,20 @@ fn every_shipped_payload_comes_back_as_the_same_request() {
     for (i, file) in files.iter().enumerate() {
         let template = PayloadTemplate::load(file).unwrap();
         let (before, after, context) = round_trip(&template, dir.path(), &format!("p{i}"));
-        assert_eq!(meaning(&after), meaning(&before), "{}\n{context}", file.display());
+        assert_eq!(
+            meaning(&after),
+            meaning(&before),
+            "{}\n{context}",
+            file.display()
+        );
         // The catalogue knows the op again (a shipped sidecar that names one).
         let original_op = template.sidecar.sidecar.op.clone();
         if let Some(op) = original_op {
-            assert!(context.contains(&format!("op = \"{op}\"")), "{}: {context}", file.display());
+            assert!(
+                context.contains(&format!("op = \"{op}\"")),
+                "{}: {context}",
+                file.display()
+            );
         }
     }
 }
@@ -137,11 +179,11 @@ proptest! {
         }
         sidecar.push_str("[headers]\n");
         for (k, v) in &headers {
-            sidecar.push_str(&format!("{k} = {}\n", toml_string(v)));
+            writeln!(sidecar, "{k} = {}", toml_string(v)).unwrap();
         }
         sidecar.push_str("[query]\n");
         for (k, v) in &query {
-            sidecar.push_str(&format!("{k} = {}\n", toml_string(v)));
+            writeln!(sidecar, "{k} = {}", toml_string(v)).unwrap();
         }
         let file = dir.path().join("gen.json");
         std::fs::write(&file, &body).unwrap();

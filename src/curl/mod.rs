@@ -11,6 +11,7 @@
 //!   the backend and path from the environment's backends, the op from the catalogue, the
 //!   credentials replaced by `{{variables}}`.
 
+mod credentials;
 pub mod export;
 pub mod import;
 pub mod parse;

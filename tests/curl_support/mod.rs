@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -76,9 +77,9 @@ pub fn workspace(name: &str, root: &str) -> Workspace {
     sandbox.bind_sandbox(root);
     let mut toml = format!("[environments.{name}.backends]\n");
     for (backend, url) in &sandbox.backends {
-        toml.push_str(&format!("{backend} = \"{url}\"\n"));
+        writeln!(toml, "{backend} = \"{url}\"").unwrap();
     }
-    toml.push_str(&format!("\n[environments.{name}.variables]\n"));
+    write!(toml, "\n[environments.{name}.variables]\n").unwrap();
     let mut secrets = BTreeMap::new();
     for (var, v) in &sandbox.variables {
         let VariableSource::Literal(value) = &v.source else {
@@ -87,10 +88,10 @@ pub fn workspace(name: &str, root: &str) -> Workspace {
         let value = value.as_str().unwrap();
         if v.secret {
             let process = variable_name(var);
-            toml.push_str(&format!("{var} = {{ env = \"{process}\" }}\n"));
+            writeln!(toml, "{var} = {{ env = \"{process}\" }}").unwrap();
             secrets.insert(process, value.to_owned());
         } else {
-            toml.push_str(&format!("{var} = {value:?}\n"));
+            writeln!(toml, "{var} = {value:?}").unwrap();
         }
     }
     std::fs::write(dir.path().join("apiplay.toml"), toml).unwrap();
