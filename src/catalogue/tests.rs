@@ -658,3 +658,25 @@ fn agora_rules_from_the_docs() {
         "grant_type \"agra\" is not one of \"agora\"; did you mean \"agora\"?"
     );
 }
+
+/// Columns count characters, not bytes, and restart on each line; findings on one long line
+/// are placed in a single pass.
+#[test]
+fn place_counts_characters_per_line() {
+    let text = "{\"名前\": 1, \"é\": 2,\n  \"x\": 3}";
+    let at = |needle: &str| {
+        let start = text.find(needle).unwrap();
+        Diagnostic::new(
+            Severity::Warning,
+            Kind::UnknownField,
+            start..start + needle.len(),
+            String::new(),
+            String::new(),
+        )
+    };
+    let mut found = vec![at("\"x\""), at("\"é\""), at("\"名前\"")];
+    place(text, &mut found);
+    let spots: Vec<_> = found.iter().map(|d| (d.line, d.col)).collect();
+    // By hand: `{"名前": 1, ` is 10 characters, so "é" starts at column 11.
+    assert_eq!(spots, [(2, 3), (1, 11), (1, 2)]);
+}

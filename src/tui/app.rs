@@ -83,6 +83,8 @@ pub struct App {
     pub response: ResponsePane,
     /// Open modal.
     pub popup: Option<Popup>,
+    /// The operation picker (Ctrl+N), while open.
+    pub picker: Option<super::components::picker::OpPicker>,
     /// Environment names, `sandbox` first.
     pub envs: Vec<String>,
     /// The current environment.
@@ -127,6 +129,7 @@ impl App {
             editing_sidecar: false,
             response: ResponsePane::default(),
             popup: None,
+            picker: None,
             envs: vec!["sandbox".into()],
             env: EnvInfo {
                 name: "sandbox".into(),
@@ -448,6 +451,7 @@ impl App {
                         Ok(info) => {
                             let text = std::mem::take(&mut self.editor.info.text);
                             self.editor.info = PayloadInfo { text, ..info };
+                            self.editor.sidecar_changed();
                             if let Some(s) = self.sidecar.as_mut() {
                                 s.side_panel = None;
                             }
@@ -466,7 +470,12 @@ impl App {
                 Ok(path) => self.say(Level::Info, format!("wrote {}", path.display())),
                 Err(e) => self.fail("not written", &e),
             },
+            Message::PayloadCreated(result) => self.payload_created(result),
+            Message::Linted { generation, lint } => self.editor.linted(generation, lint),
             Message::Quit => self.quit = true,
+        }
+        if let Some(job) = self.editor.lint_job.take() {
+            self.effects.push(Effect::Lint(job));
         }
     }
 
@@ -494,7 +503,11 @@ impl App {
                 self.sidecar = None;
                 self.editing_sidecar = false;
             }
+            let show_docs = self.editor.show_docs;
             self.editor = Editor::new(Some(path.to_path_buf()), info, replace);
+            if !show_docs {
+                self.editor.toggle_docs();
+            }
             self.drafts = DraftState {
                 failed: self.drafts.failed.take(),
                 sidecar_base: self.drafts.sidecar_base,
@@ -669,7 +682,7 @@ impl App {
     }
 
     /// The collection's folder, as the payload entries show it.
-    fn sidebar_root(&self) -> PathBuf {
+    pub(crate) fn sidebar_root(&self) -> PathBuf {
         self.sidebar
             .payloads
             .entries()

@@ -69,6 +69,8 @@ pub struct Tui<B: Backend> {
     /// The running line indexing and search, one of each kind (a new one stops the old).
     index_job: Job,
     search_job: Job,
+    /// The catalogue checker's thread: it runs the newest check handed to it, one at a time.
+    lint_tx: Option<std_mpsc::Sender<super::assist::LintJob>>,
     clipboard: Box<dyn Write + Send>,
     /// Set by every handled message: the screen is redrawn before the loop sleeps again.
     dirty: bool,
@@ -124,6 +126,7 @@ impl<B: Backend> Tui<B> {
             send_task: None,
             index_job: Job::default(),
             search_job: Job::default(),
+            lint_tx: None,
             clipboard,
             dirty: true,
             watcher: None,
@@ -499,6 +502,28 @@ impl<B: Backend> Tui<B> {
                 });
             }
             Effect::Rescan => self.rescan(),
+            Effect::Lint(job) => {
+                let lint_tx = self
+                    .lint_tx
+                    .get_or_insert_with(|| spawn_linter(self.tx.clone()));
+                let _ = lint_tx.send(job);
+            }
+            Effect::CreatePayload { op, dir, name } => {
+                let link = link.clone();
+                self.blocking(move |tx| {
+                    let result = match crate::catalogue::catalogue().get(&op) {
+                        Some(op) => crate::catalogue::create_from_op(op, &dir, &name)
+                            .map(|made| made.body)
+                            .map_err(|e| e.to_string()),
+                        None => Err(format!("unknown operation {op:?}")),
+                    };
+                    if result.is_ok() {
+                        let found = link.discover().map(super::flow::arrange);
+                        let _ = tx.send(Message::PayloadsLoaded(found));
+                    }
+                    let _ = tx.send(Message::PayloadCreated(result));
+                });
+            }
             Effect::SwitchEnv(name) => {
                 self.spawn(async move {
                     match link.switch(&name).await {
@@ -776,6 +801,31 @@ fn spawn_draft_writer(
                         let _ = drafts::delete(&dir, &p);
                     }
                 }
+            }
+        }
+    });
+    tx
+}
+
+/// Starts the catalogue checker's thread: one check runs at a time, and of the checks queued
+/// meanwhile only the newest runs (older texts are gone from the editor), so fast typing on
+/// a large body neither waits nor piles up work. It ends when the driver drops its sender.
+fn spawn_linter(
+    answers: mpsc::UnboundedSender<Message>,
+) -> std_mpsc::Sender<super::assist::LintJob> {
+    let (tx, rx) = std_mpsc::channel::<super::assist::LintJob>();
+    std::thread::spawn(move || {
+        while let Ok(mut job) = rx.recv() {
+            while let Ok(newer) = rx.try_recv() {
+                job = newer;
+            }
+            let lint = job.run();
+            let sent = answers.send(Message::Linted {
+                generation: job.generation,
+                lint,
+            });
+            if sent.is_err() {
+                break;
             }
         }
     });

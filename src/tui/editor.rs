@@ -80,6 +80,8 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column (characters).
     pub col: usize,
+    /// How many characters it covers on that line (the key or value it is about).
+    pub len: usize,
     /// How serious.
     pub severity: Severity,
     /// What to say.
@@ -123,6 +125,11 @@ pub fn validate_sidecar(text: &str, path: &std::path::Path) -> Option<JsonProble
 /// longer than a frame).
 pub const LIVE_CHECK_LIMIT: usize = 1 << 20;
 
+/// Texts up to this size are checked against the catalogue at every keystroke on the UI
+/// thread; bigger ones (up to [`LIVE_CHECK_LIMIT`]) by a single-slot job off it, so typing
+/// never waits (a 1 MB batch of small objects takes tens of milliseconds).
+pub const INLINE_LINT_LIMIT: usize = 64 << 10;
+
 /// The editor pane's state.
 #[derive(Debug)]
 #[allow(clippy::struct_excessive_bools)] // four independent facts, not a state machine
@@ -153,6 +160,23 @@ pub struct Editor {
     pub diagnostics: Vec<Diagnostic>,
     /// A panel beside the text (the operation's docs, completions).
     pub side_panel: Option<SidePanel>,
+    /// The payload's sidecar as the catalogue reads it, to tell which op the body is (`None`
+    /// when the sidecar is invalid: then nothing is checked against the catalogue).
+    pub catalogue_sidecar: Option<crate::collection::SidecarFile>,
+    /// The operation the body was matched to last (kept while the text is mid-edit).
+    pub op: Option<&'static crate::catalogue::Operation>,
+    /// Whether the docs panel follows the cursor beside a body.
+    pub show_docs: bool,
+    /// The completion list, while it is open.
+    pub completion: Option<super::assist::Completion>,
+    /// The (generation, cursor) the docs panel was made for.
+    pub(super) assisted: Option<(u64, (usize, usize))>,
+    /// Whether the text is at most [`LIVE_CHECK_LIMIT`] (measured at the last edit: summing a
+    /// 50 MB text's line lengths again for every teaching step would cost the keystroke).
+    pub(super) small: bool,
+    /// A catalogue check to run off the UI thread (a text over [`INLINE_LINT_LIMIT`]); the
+    /// app hands it to the driver.
+    pub lint_job: Option<super::assist::LintJob>,
     /// First visible row, as drawn last (the view follows the cursor when drawing).
     pub top: Cell<usize>,
     /// First visible display column, as drawn last.
@@ -195,6 +219,13 @@ impl Editor {
             refused_at: None,
             diagnostics: Vec::new(),
             side_panel: None,
+            catalogue_sidecar: None,
+            op: None,
+            show_docs: true,
+            completion: None,
+            assisted: None,
+            lint_job: None,
+            small: true,
             top: Cell::new(0),
             left: Cell::new(0),
             text_rect: Cell::new(Rect::default()),
@@ -202,10 +233,12 @@ impl Editor {
             undo_pair: false,
             redo_pair: false,
         };
+        editor.catalogue_sidecar = editor.read_sidecar();
         if let Some(text) = replace {
             editor.replace_all(&text);
         }
         editor.check_now();
+        editor.refresh_assist();
         editor
     }
 
@@ -262,12 +295,16 @@ impl Editor {
     /// Records an edit: a new generation, checked at once when the text is small.
     pub fn changed(&mut self) {
         self.generation += 1;
-        if self.len() <= LIVE_CHECK_LIMIT {
+        self.small = self.len() <= LIVE_CHECK_LIMIT;
+        if self.small {
             self.check_now();
         } else {
             self.dirty = true;
             self.checked = false;
+            // Findings of an older text would point at the wrong places.
+            self.diagnostics.clear();
         }
+        self.refresh_assist();
     }
 
     /// Takes the result of an off-thread check of generation `generation`.
@@ -293,6 +330,7 @@ impl Editor {
 
     /// Compares with the file and validates, on this thread.
     fn check_now(&mut self) {
+        self.small = self.len() <= LIVE_CHECK_LIMIT;
         self.dirty = !same_text(self.area.lines(), &self.saved_text);
         self.revalidate();
         self.checked = true;
@@ -307,19 +345,22 @@ impl Editor {
         };
         let mut e = Self::new(Some(path), info, start);
         e.lang = Lang::Sidecar;
+        e.catalogue_sidecar = None;
+        e.op = None;
+        e.side_panel = None;
         e.revalidate();
         e
     }
 
-    /// Re-runs validation after an edit.
+    /// Re-runs validation after an edit, and the catalogue's checks on a body.
     pub fn revalidate(&mut self) {
+        let text = self.text();
         self.problem = match (self.lang, &self.path) {
-            (Lang::Sidecar, Some(p)) => validate_sidecar(&self.text(), p),
-            (Lang::Json, _) if self.path.is_some() || !self.area.is_empty() => {
-                validate(&self.text())
-            }
+            (Lang::Sidecar, Some(p)) => validate_sidecar(&text, p),
+            (Lang::Json, _) if self.path.is_some() || !self.area.is_empty() => validate(&text),
             _ => None,
         };
+        self.lint(text);
     }
 
     /// The cursor's display column (wide characters count two, tabs go to the next stop).

@@ -29,7 +29,7 @@ impl App {
         if self.popup.is_some() {
             return;
         }
-        if self.focus == Focus::Editor && self.editor.path.is_some() {
+        if self.focus == Focus::Editor && self.editor.path.is_some() && self.picker.is_none() {
             self.editor
                 .insert(&text.replace("\r\n", "\n").replace('\r', "\n"));
             self.edited();
@@ -45,6 +45,13 @@ impl App {
         let global = keys::action(Scope::Global, key);
         // The questions about the edit (save, quit, outside changes) take their own keys.
         if self.keep_popup_key(key.code) {
+            return;
+        }
+        if let Some(picker) = self.picker.as_mut() {
+            let mut cx = ctx(&mut self.effects, &mut self.status);
+            if picker.handle_key(key, &mut cx) == Handled::NotConsumed {
+                self.picker = None;
+            }
             return;
         }
         if let Some(popup) = self.popup.as_mut() {
@@ -128,6 +135,7 @@ impl App {
                 None => self.say(Level::Warn, "open a payload first"),
             },
             Action::Help => self.popup = Some(Popup::new(PopupKind::Help)),
+            Action::NewFromOp => self.open_picker(),
             Action::Quit => self.leave(Next::Quit),
             _ => {}
         }
@@ -140,6 +148,9 @@ impl App {
     }
 
     fn on_mouse(&mut self, m: MouseEvent) {
+        if self.picker.is_some() {
+            return;
+        }
         if let Some(popup) = self.popup.as_mut() {
             let mut cx = ctx(&mut self.effects, &mut self.status);
             if popup.handle_mouse(m, &mut cx) == Handled::NotConsumed

@@ -153,6 +153,14 @@ pub enum Action {
     Delete,
     /// Create a folder in the collection.
     NewFolder,
+    /// Open the operation picker: a new payload from a catalogue operation.
+    NewFromOp,
+    /// Complete the field name or value at the editor's cursor.
+    Complete,
+    /// Jump to the next catalogue finding in the editor.
+    NextDiagnostic,
+    /// Show or hide the docs panel beside the editor.
+    DocsPanel,
     /// Keys described but dispatched by the pane itself (typing, arrows, the mouse).
     Described,
 }
@@ -228,6 +236,7 @@ pub const KEYS: &[Binding] = &[
     b(S::Global, &[ctrl('s')], "Ctrl+S", A::Save, "save", None),
     b(S::Global, &[ctrl('d')], "Ctrl+D", A::Docs, "the op's docs", None),
     b(S::Global, &[k(KeyCode::F(2))], "F2", A::Request, "edit the request: the sidecar's method, path, query, headers and encoding, with the resolved request beside it (F2 again: the body)", None),
+    b(S::Global, &[ctrl('n')], "Ctrl+N", A::NewFromOp, "new payload from an operation: every op by vendor, type to filter, Enter, then its name", None),
     b(S::Global, &[ctrl('t')], "Ctrl+T", A::Variables, "variables and their values (secrets masked, `v` reveals)", None),
     b(S::Global, &[k(KeyCode::F(1)), c('?')], "F1 (or `?`)", A::Help, "help", Some("F1:help")),
     b(S::Global, &[ctrl('q'), ctrl('c')], "Ctrl+Q / Ctrl+C", A::Quit, "quit (Ctrl+C copies instead when the editor has a selection)", Some("^Q:quit")),
@@ -270,6 +279,9 @@ pub const KEYS: &[Binding] = &[
     b(S::Editor, &[ctrl('y')], "Ctrl+Y", A::Redo, "redo", None),
     b(S::Editor, &[ctrl('u')], "Ctrl+U", A::KillLine, "delete to the line start", None),
     b(S::Editor, &[ctrl('f')], "Ctrl+F", A::Format, "format", Some("^F:format")),
+    b(S::Editor, &[Chord(KeyCode::Char(' '), CTRL), k(KeyCode::Null)], "Ctrl+Space", A::Complete, "complete the field names the op defines here, or the field's allowed values (also offered as a key is begun; ↑↓ choose, Enter/Tab insert, Esc closes)", Some("^Space:complete")),
+    b(S::Editor, &[k(KeyCode::F(8))], "F8", A::NextDiagnostic, "next finding of the catalogue's checks (as `apiplay check`)", Some("F8:next finding")),
+    b(S::Editor, &[k(KeyCode::F(3))], "F3", A::DocsPanel, "show or hide the docs panel that follows the cursor (hidden when the editor is under 60 columns)", None),
     b(S::Response, &[k(KeyCode::Up), c('k')], "↑ / `k`", A::Up, "up", None),
     b(S::Response, &[k(KeyCode::Down), c('j')], "↓ / `j`", A::Down, "down", Some("↑↓")),
     b(S::Response, &[k(KeyCode::PageUp)], "PgUp", A::PageUp, "page up", None),

@@ -129,6 +129,15 @@ pub enum Message {
         /// Its payload path and request body (`None` when it had none), for `l`.
         request: Option<(PathBuf, Option<String>)>,
     },
+    /// The catalogue's findings on one generation of the editor's body.
+    Linted {
+        /// The editor generation checked.
+        generation: u64,
+        /// The findings.
+        lint: super::teach::Lint,
+    },
+    /// A payload was created from an operation (its body's path), or why not.
+    PayloadCreated(Result<PathBuf, String>),
     /// The payload's variables were resolved for the variables popup.
     VarsResolved(Vec<VarValue>),
     /// The sidecar of the open payload was read again (after a save).
@@ -303,4 +312,16 @@ pub enum Effect {
     ProbeDelete(PathBuf),
     /// Scan the collection again.
     Rescan,
+    /// Check a body against the catalogue off the UI thread (a new check stops the last).
+    Lint(super::assist::LintJob),
+    /// Write a new payload for a catalogue operation (`create_from_op`), then list the
+    /// payloads again.
+    CreatePayload {
+        /// The operation's id.
+        op: String,
+        /// The folder.
+        dir: PathBuf,
+        /// The file name without `.json`.
+        name: String,
+    },
 }

@@ -9,6 +9,7 @@
 //! the one door into the session (environment, sandbox, HTTP, history).
 
 pub mod app;
+pub mod assist;
 pub mod bigjson;
 mod collection_ui;
 pub mod components;
@@ -28,6 +29,7 @@ pub mod list;
 pub mod message;
 pub mod model;
 pub mod response;
+pub mod teach;
 pub mod terminal;
 pub mod theme;
 mod token_link;

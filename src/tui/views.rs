@@ -44,6 +44,9 @@ impl Widget for &App {
         if let Some(popup) = &self.popup {
             popup.render(area, buf, view(Focus::Sidebar));
         }
+        if let Some(picker) = &self.picker {
+            picker.render(area, buf, view(Focus::Sidebar));
+        }
     }
 }
 
@@ -118,9 +121,10 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     if !spans.is_empty() {
         spans.push(Span::styled("│ ", theme::dim()));
     }
-    let hints = match &app.popup {
-        Some(p) => p.hints(),
-        None => match app.focus {
+    let hints = match (&app.picker, &app.popup) {
+        (Some(p), _) => p.hints(),
+        (None, Some(p)) => p.hints(),
+        (None, None) => match app.focus {
             Focus::Sidebar => app.sidebar.hints(),
             Focus::Editor => app.active().hints(),
             Focus::Response => app.response.hints(),

@@ -40,6 +40,9 @@ impl Component for Editor {
             cx.say(Level::Info, "selection copied to the clipboard (OSC 52)");
             return Handled::Consumed;
         }
+        if let Some(handled) = self.assist_key(key, cx) {
+            return handled;
+        }
         if key.code == KeyCode::Esc && self.area.selection_range().is_some() {
             self.area.cancel_selection();
             return Handled::Consumed;
@@ -114,9 +117,7 @@ impl Component for Editor {
                 changed
             }
         };
-        if changed {
-            cx.command(Command::Edited);
-        }
+        self.after_key(changed, plain_char, cx);
         Handled::Consumed
     }
 
@@ -136,6 +137,8 @@ impl Component for Editor {
                 let row = row.min(last);
                 let col = self.char_at_column(row, x);
                 self.jump(row, col);
+                self.completion = None;
+                self.refresh_assist();
             }
             MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
                 let delta = if mouse.kind == MouseEventKind::ScrollDown {
@@ -163,22 +166,15 @@ impl Component for Editor {
             ),
             None => " Editor ".to_owned(),
         };
-        let (row, _) = self.area.cursor();
         let status = match (&self.problem, self.path.is_some()) {
             // A big text is checked off the UI thread when typing pauses.
             (_, true) if !self.checked => Line::styled(" … checking the JSON ", theme::dim()),
             (Some(p), _) => Line::styled(format!(" ✗ {p} "), theme::error()),
-            (None, true) => match self.diagnostics.iter().find(|d| d.line == row + 1) {
-                Some(d) => Line::styled(
-                    format!(" {}:{} {} ", d.line, d.col, d.message),
-                    severity(d.severity),
-                ),
-                None if self.lang == Lang::Sidecar => Line::styled(
-                    " ✓ valid sidecar (Ctrl+S saves it, F2 back to the body) ",
-                    theme::dim(),
-                ),
-                None => Line::styled(" ✓ valid JSON ", theme::dim()),
-            },
+            (None, true) if self.lang == Lang::Sidecar => Line::styled(
+                " ✓ valid sidecar (Ctrl+S saves it, F2 back to the body) ",
+                theme::dim(),
+            ),
+            (None, true) => self.findings_status(),
             (None, false) => Line::raw(""),
         };
         let block = Block::default()
@@ -188,6 +184,21 @@ impl Component for Editor {
             .title_bottom(status);
         let mut inner = block.inner(area);
         block.render(area, buf);
+        // The findings are listed under the text and the docs (up to three rows; the text
+        // keeps four).
+        let listed = if self.lang == Lang::Json && self.path.is_some() {
+            u16::try_from(self.diagnostics.len().min(3))
+                .unwrap_or(3)
+                .min(inner.height.saturating_sub(4))
+        } else {
+            0
+        };
+        let list_area = Rect {
+            y: inner.y + inner.height - listed,
+            height: listed,
+            ..inner
+        };
+        inner.height -= listed;
         if let Some(panel) = &self.side_panel {
             if inner.width >= 60 {
                 let parts = Layout::default()
@@ -230,6 +241,10 @@ impl Component for Editor {
         self.text_rect.set(text);
         self.follow_cursor(usize::from(text.height), usize::from(text.width));
         self.draw_lines(inner, text, buf, view.focused);
+        self.draw_findings(list_area, buf);
+        if view.focused {
+            self.draw_completion(inner, text, buf);
+        }
     }
 
     fn contains(&self, col: u16, row: u16) -> bool {
@@ -242,6 +257,201 @@ impl Component for Editor {
 }
 
 impl Editor {
+    /// After a key: an edit is announced (the app re-checks it) and may offer completion; a
+    /// move refilters an open list and moves the docs panel along.
+    fn after_key(&mut self, changed: bool, plain_char: bool, cx: &mut Ctx<'_>) {
+        if changed {
+            cx.command(Command::Edited);
+            if plain_char || self.completion.is_some() {
+                self.offer_completion();
+            }
+        } else {
+            if self.completion.is_some() {
+                self.offer_completion();
+            }
+            self.refresh_assist();
+        }
+    }
+
+    /// The keys of the teaching: the open completion list, Ctrl+Space, F8 and F3.
+    fn assist_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) -> Option<Handled> {
+        if self.completion.is_some() {
+            match key.code {
+                KeyCode::Up => {
+                    self.completion_move(false);
+                    return Some(Handled::Consumed);
+                }
+                KeyCode::Down => {
+                    self.completion_move(true);
+                    return Some(Handled::Consumed);
+                }
+                KeyCode::Esc => {
+                    self.completion = None;
+                    return Some(Handled::Consumed);
+                }
+                KeyCode::Enter | KeyCode::Tab => {
+                    if let Some(label) = self.accept_completion() {
+                        cx.say(Level::Info, format!("completed {label}"));
+                        cx.command(Command::Edited);
+                    }
+                    return Some(Handled::Consumed);
+                }
+                _ => {}
+            }
+        }
+        match keys::action(Scope::Editor, key) {
+            Some(Action::Complete) if self.path.is_some() => {
+                if let Err(why) = self.open_completion() {
+                    cx.say(Level::Info, why);
+                }
+                return Some(Handled::Consumed);
+            }
+            Some(Action::NextDiagnostic) if self.path.is_some() => {
+                match self.next_diagnostic() {
+                    Some(said) => cx.say(Level::Info, said),
+                    None => cx.say(Level::Info, "no findings: the catalogue's checks pass"),
+                }
+                self.refresh_assist();
+                return Some(Handled::Consumed);
+            }
+            Some(Action::DocsPanel) => {
+                let said = self.toggle_docs();
+                cx.say(Level::Info, said);
+                return Some(Handled::Consumed);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// The frame's bottom line for a valid body: the op matched and how many findings.
+    fn findings_status(&self) -> Line<'static> {
+        let op = self.op.map_or_else(String::new, |o| format!(" · {}", o.id));
+        if self.diagnostics.is_empty() {
+            let ok = if self.op.is_some() { " ✓" } else { "" };
+            return Line::styled(format!(" ✓ valid JSON{op}{ok} "), theme::dim());
+        }
+        let errors = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = self.diagnostics.len() - errors;
+        let plural = |n: usize, what: &str| match n {
+            0 => None,
+            1 => Some(format!("1 {what}")),
+            n => Some(format!("{n} {what}s")),
+        };
+        let counts: Vec<String> = [plural(errors, "error"), plural(warnings, "warning")]
+            .into_iter()
+            .flatten()
+            .collect();
+        let style = if errors > 0 {
+            theme::error()
+        } else {
+            theme::warn()
+        };
+        Line::styled(
+            format!(" ✓ valid JSON{op}: {} (F8: next) ", counts.join(", ")),
+            style,
+        )
+    }
+
+    /// Lists the findings under the text, from the one at or after the cursor's line.
+    fn draw_findings(&self, area: Rect, buf: &mut Buffer) {
+        if area.height == 0 {
+            return;
+        }
+        let (row, _) = self.area.cursor();
+        let n = self.diagnostics.len();
+        let rows = usize::from(area.height);
+        let first = self
+            .diagnostics
+            .iter()
+            .position(|d| d.line > row)
+            .unwrap_or(0)
+            .min(n.saturating_sub(rows));
+        for (i, d) in self.diagnostics.iter().skip(first).take(rows).enumerate() {
+            let y = area.y + u16::try_from(i).unwrap_or(0);
+            let word = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            let mut style = severity(d.severity);
+            if d.line == row + 1 {
+                style = style.add_modifier(Modifier::BOLD);
+            }
+            let more = if i + 1 == rows && first + rows < n {
+                format!(" (+{} more)", n - first - rows)
+            } else {
+                String::new()
+            };
+            let text = super::clip(
+                &format!(" {}:{} {word}: {}{more}", d.line, d.col, d.message),
+                usize::from(area.width),
+            );
+            buf.set_stringn(area.x, y, text, usize::from(area.width), style);
+        }
+    }
+
+    /// The completion list, under the cursor (above it when there is no room below).
+    fn draw_completion(&self, inner: Rect, text: Rect, buf: &mut Buffer) {
+        use unicode_width::UnicodeWidthStr as _;
+        let Some(c) = &self.completion else {
+            return;
+        };
+        let (row, _) = self.area.cursor();
+        let top = self.top.get();
+        if row < top {
+            return;
+        }
+        let cur_y = inner.y + u16::try_from(row - top).unwrap_or(u16::MAX);
+        let cur_x = text.x
+            + u16::try_from(self.cursor_column().saturating_sub(self.left.get()))
+                .unwrap_or(u16::MAX);
+        let shown = c.items.len().min(8);
+        let label_w = c.items.iter().map(|i| i.label.width()).max().unwrap_or(0);
+        let width = u16::try_from((label_w + 24).min(56))
+            .unwrap_or(56)
+            .min(inner.width);
+        let height = u16::try_from(shown).unwrap_or(8) + 2;
+        let below = inner.y + inner.height - cur_y.min(inner.y + inner.height) > height;
+        let y = if below {
+            cur_y + 1
+        } else {
+            cur_y.saturating_sub(height).max(inner.y)
+        };
+        let x = cur_x.min(inner.x + inner.width - width);
+        let area = Rect {
+            x,
+            y,
+            width,
+            height: height.min(inner.height),
+        };
+        ratatui::widgets::Clear.render(area, buf);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme::border(true))
+            .title(" complete ");
+        let list = block.inner(area);
+        block.render(area, buf);
+        let first = c.selected.saturating_sub(shown.saturating_sub(1));
+        for (i, item) in c.items.iter().enumerate().skip(first).take(shown) {
+            let y = list.y + u16::try_from(i - first).unwrap_or(0);
+            let line = super::cell(
+                &format!("{:label_w$}  {}", item.label, item.detail),
+                usize::from(list.width),
+            );
+            let style = if i == c.selected {
+                theme::selected()
+            } else {
+                Style::new()
+            };
+            buf.set_stringn(list.x, y, line, usize::from(list.width), style);
+        }
+    }
+
     #[allow(clippy::many_single_char_names)] // x, y, w: screen geometry
     fn draw_lines(&self, inner: Rect, text: Rect, buf: &mut Buffer, focused: bool) {
         let lines = self.area.lines();
@@ -298,7 +508,7 @@ impl Editor {
                         break 'line;
                     }
                     let mut s = style;
-                    if let Some(d) = diags.iter().find(|d| d.col == col + 1) {
+                    if let Some(d) = diags.iter().find(|d| covers(d, col)) {
                         s = s
                             .patch(severity(d.severity))
                             .add_modifier(Modifier::UNDERLINED);
@@ -345,6 +555,11 @@ impl Editor {
         }
         let _ = cur_col;
     }
+}
+
+/// Whether a finding covers 0-based character `col` of its line.
+fn covers(d: &Diagnostic, col: usize) -> bool {
+    col + 1 >= d.col && col + 1 < d.col + d.len.max(1)
 }
 
 fn severity(s: Severity) -> Style {

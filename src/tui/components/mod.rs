@@ -11,6 +11,7 @@ pub mod editor;
 pub mod history;
 pub mod manage;
 pub mod payloads;
+pub mod picker;
 pub mod popup;
 pub mod response;
 pub mod sidebar;
