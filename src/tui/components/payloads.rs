@@ -62,6 +62,8 @@ impl PayloadsPane {
         if self.entries.iter().any(|e| e.path == path) {
             self.pending = Some(path);
             let entries = std::mem::take(&mut self.entries);
+            // The rows shown index the entries just taken away.
+            self.shown.clear();
             self.set_entries(entries);
         } else {
             self.pending = Some(path);
@@ -331,5 +333,19 @@ mod tests {
             "create-use…atch.json"
         );
         assert_eq!(elide_middle("名前名前名前名前.json", 12), "名前…前.json");
+    }
+
+    #[test]
+    fn selecting_a_listed_path_with_a_row_highlighted_does_not_panic() {
+        let entry = |rel: &str| PayloadEntry {
+            path: format!("payloads/{rel}").into(),
+            rel: rel.to_owned(),
+            ..PayloadEntry::default()
+        };
+        let mut pane = PayloadsPane::default();
+        pane.set_entries(vec![entry("a.json"), entry("b.json")]);
+        pane.list.select(1);
+        pane.select_when_listed("payloads/a.json".into());
+        assert_eq!(pane.selected().map(|e| e.rel.as_str()), Some("a.json"));
     }
 }
