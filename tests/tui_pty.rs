@@ -863,3 +863,19 @@ fn the_request_view_shows_every_header_that_went_out() {
     s.keys(CTRL_Q);
     s.wait_exit(10);
 }
+
+#[test]
+fn the_header_shows_the_url_a_send_goes_to_with_its_query() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Session::start(&cwd, &home, &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    s.keys("list-users");
+    s.wait_for("filter: list-users", 5);
+    s.keys("\r");
+    // The sidecar's `/{{agora_org}}/{{agora_app}}/users` and `limit = "10"`, resolved with
+    // the sandbox's org and app (the Agora docs' 41434878 / 504205).
+    let screen = s.wait_for("/41434878/504205/users?limit=10 ", 10);
+    assert!(screen.contains("GET http://127.0.0.1:"), "{screen}");
+    s.keys(CTRL_Q);
+    s.wait_exit(10);
+}

@@ -9,6 +9,7 @@ pub mod manage;
 pub mod mint;
 mod sidecar;
 pub mod template;
+pub mod url;
 mod vars;
 
 use std::path::{Path, PathBuf};
@@ -353,22 +354,18 @@ impl PayloadTemplate {
             template::substitute_text(text, |r| ctx.resolve(vars, cache, r, reveal))
         };
         let path = plain(&sidecar.path)?;
-        let mut url = if path.starts_with("http://") || path.starts_with("https://") {
-            path
-        } else {
-            format!("{base}{path}")
-        };
         let mut query = Vec::new();
         for (k, v) in &sidecar.query {
             query.push((k.clone(), plain(v)?));
         }
-        if !query.is_empty() {
-            // The history copy keeps a secret as its `{{name}}`, unescaped, so a replay can
-            // substitute it again.
-            let encoded = form::encode(&query, !reveal);
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&encoded);
-        }
+        // The history copy keeps a secret as its `{{name}}`, unescaped, so a replay can
+        // substitute it again.
+        let encoded = form::encode(&query, !reveal);
+        let url = url::join(base, &path, &encoded).map_err(|e| TemplateError::BadUrl {
+            file: self.name.clone(),
+            url: format!("{base}{path}"),
+            message: e.to_string(),
+        })?;
         let mut headers = Vec::new();
         for (k, v) in &sidecar.headers {
             headers.push((k.clone(), plain(v)?));

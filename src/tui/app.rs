@@ -113,6 +113,8 @@ pub struct App {
     pub conflict_path: Option<PathBuf>,
     /// Work for the driver.
     pub effects: Vec<Effect>,
+    /// The open payload's URL resolved in the current environment (the header shows it).
+    pub resolved_url: Option<(PathBuf, String)>,
     /// The panes' regions as drawn last (the mouse uses them).
     pub(super) areas: Cell<Areas>,
     next_id: u64,
@@ -147,6 +149,7 @@ impl App {
             saving: None,
             conflict_path: None,
             effects: Vec::new(),
+            resolved_url: None,
             areas: Cell::new(Areas::default()),
             next_id: 1,
         }
@@ -265,30 +268,30 @@ impl App {
         }
     }
 
-    /// The URL the current payload goes to in the current environment, with its query
-    /// (placeholders still as `{{name}}`).
-    pub fn target_url(&self) -> Option<String> {
-        let base = self.env.backends.get(&self.editor.info.backend)?;
-        let path = &self.editor.info.url_path;
-        let mut url = if path.is_empty() {
-            base.clone()
-        } else {
-            format!(
-                "{}/{}",
-                base.trim_end_matches('/'),
-                path.trim_start_matches('/')
-            )
-        };
-        let query = &self.editor.info.query;
-        if !query.is_empty() {
-            let mut q = form_urlencoded::Serializer::new(String::new());
-            for (k, v) in query {
-                q.append_pair(k, v);
-            }
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&q.finish());
+    /// Asks the core for the open payload's URL in the current environment.
+    fn resolve_url(&mut self) {
+        if let Some(path) = self.editor.path.clone() {
+            self.effects.push(Effect::ResolveUrl(path));
         }
-        Some(url)
+    }
+
+    /// The URL a send of the open payload goes to, with its query: resolved in the current
+    /// environment when the core has worked it out for the saved sidecar (secrets as
+    /// `{{name}}`), else the sidecar's template joined as a send joins it.
+    pub fn target_url(&self) -> Option<String> {
+        if let (Some((path, url)), Some(open)) = (&self.resolved_url, &self.editor.path) {
+            let sidecar_edited = self.sidecar.as_ref().is_some_and(Editor::is_dirty);
+            if path == open && !sidecar_edited {
+                return Some(url.clone());
+            }
+        }
+        let base = self.env.backends.get(&self.editor.info.backend)?;
+        let query: Vec<(String, String)> = self.editor.info.query.clone();
+        let encoded = crate::collection::form::encode(&query, true);
+        Some(
+            crate::collection::url::join(base, &self.editor.info.url_path, &encoded)
+                .unwrap_or_else(|_| format!("{base}{}", self.editor.info.url_path)),
+        )
     }
 
     /// Applies one message.
@@ -312,6 +315,7 @@ impl App {
                 stale_draft,
             } => match result {
                 Ok(info) => {
+                    self.effects.push(Effect::ResolveUrl(path.clone()));
                     self.payload_loaded(&path, info, replace, restored);
                     if let Some(draft) = stale_draft {
                         self.offer_stale_draft(&path, draft);
@@ -322,7 +326,18 @@ impl App {
             Message::EnvsLoaded { names, current } => {
                 self.envs = names;
                 self.env = current;
+                self.resolve_url();
             }
+            Message::UrlResolved { path, result } => match result {
+                Ok(url) => self.resolved_url = Some((path, url)),
+                // Not resolvable now (a variable not captured yet): the header shows the
+                // sidecar's template; a send says what is missing.
+                Err(_) => {
+                    if self.resolved_url.as_ref().is_some_and(|(p, _)| *p == path) {
+                        self.resolved_url = None;
+                    }
+                }
+            },
             Message::SendDone { id, result } => {
                 if self.sending.is_some_and(|s| s.id == id) {
                     self.sending = None;
@@ -370,6 +385,8 @@ impl App {
                 }
                 self.effects.push(Effect::LoadHistory);
                 self.effects.push(Effect::LoadTokens);
+                // A send may have captured what the URL needs.
+                self.resolve_url();
             }
             Message::BodyIndexed {
                 id,
@@ -449,6 +466,7 @@ impl App {
                 if self.editor.path.as_ref() == Some(&path) {
                     match result {
                         Ok(info) => {
+                            self.effects.push(Effect::ResolveUrl(path.clone()));
                             let text = std::mem::take(&mut self.editor.info.text);
                             self.editor.info = PayloadInfo { text, ..info };
                             self.editor.sidecar_changed();

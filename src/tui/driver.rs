@@ -454,6 +454,12 @@ impl<B: Backend> Tui<B> {
             Effect::MintToken(args) => {
                 self.spawn(async move { Message::TokenMinted(link.mint_token(*args).await) });
             }
+            Effect::ResolveUrl(path) => {
+                self.spawn(async move {
+                    let result = link.resolve_url(&path).await;
+                    Message::UrlResolved { path, result }
+                });
+            }
             Effect::LoadCredentials => {
                 self.spawn(async move { Message::Credentials(link.credential_defaults().await) });
             }

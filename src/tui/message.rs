@@ -169,6 +169,13 @@ pub enum Message {
         /// Whether a draft of it is kept.
         draft: bool,
     },
+    /// The URL a send of the payload would go to, resolved in the current environment.
+    UrlResolved {
+        /// The payload.
+        path: PathBuf,
+        /// The URL (secrets as `{{name}}`), or why it could not be resolved now.
+        result: Result<String, SendError>,
+    },
     /// Something failed in a task; shown in the status line.
     Error(String),
     /// Stop: quit key, SIGTERM or SIGHUP.
@@ -306,6 +313,8 @@ pub enum Effect {
     MintToken(Box<crate::cli::token::NewArgs>),
     /// Read the environment's credentials for the mint form.
     LoadCredentials,
+    /// Resolve the URL a send of this payload goes to (for the header).
+    ResolveUrl(PathBuf),
     /// Change the collection's files (names checked against the disk first).
     Manage(super::components::manage::FileOp),
     /// Find out whether a payload has a draft, before asking to delete it.
