@@ -206,3 +206,42 @@ fn the_picker_creates_a_payload_on_disk_never_over_a_file_and_it_sends() {
     assert!(screen.contains("200 OK"), "{screen}");
     s.quit();
 }
+
+/// The request view (F2) is checked too: an unknown `op` in the sidecar gets its did-you-mean
+/// at its spot, as `apiplay check` says it.
+#[test]
+fn the_sidecar_view_names_an_unknown_op_with_its_did_you_mean() {
+    use crossterm::event::KeyCode;
+    let mut app = tui_support::app(120, 32);
+    tui_support::open(&mut app, tui_support::MESIBO);
+    app.update(tui_support::key(KeyCode::F(2)));
+    // The sidecar is new (written from the payload's facts): to its first line.
+    for _ in 0..12 {
+        app.update(tui_support::key(KeyCode::Up));
+    }
+    app.update(tui_support::key(KeyCode::Home));
+    tui_support::typed(&mut app, "op = \"mesibo.useradd2\"");
+    app.update(tui_support::key(KeyCode::Enter));
+    let s = app.sidecar.as_ref().unwrap();
+    let found: Vec<_> = s
+        .diagnostics
+        .iter()
+        .map(|d| (d.line, d.col, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            1,
+            6,
+            "unknown op \"mesibo.useradd2\"; did you mean \"mesibo.useradd\"?"
+        )]
+    );
+    let screen = tui_support::text(&app);
+    assert!(screen.contains("1:6 error: unknown op"), "{screen}");
+    // Fixed: nothing left.
+    app.update(tui_support::key(KeyCode::Up));
+    app.update(tui_support::key(KeyCode::End));
+    app.update(tui_support::key(KeyCode::Left));
+    app.update(tui_support::key(KeyCode::Backspace));
+    assert!(app.sidecar.as_ref().unwrap().diagnostics.is_empty());
+}

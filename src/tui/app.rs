@@ -201,6 +201,7 @@ impl App {
             self.drafts.sidecar_base = e.generation;
             e.side_panel = Some(self.request_panel());
             self.sidecar = Some(e);
+            self.lint_sidecar();
             if self.editor.info.sidecar_text.is_none() {
                 self.say(
                     Level::Info,

@@ -37,6 +37,36 @@ impl LintJob {
     }
 }
 
+impl crate::tui::app::App {
+    /// Checks the sidecar being edited (F2) with the body against the catalogue, as
+    /// `apiplay check` does: an unknown `op` with its did-you-mean, a method or backend the
+    /// op does not use. The findings are listed and underlined like a body's.
+    pub(crate) fn lint_sidecar(&mut self) {
+        let body = self.editor.small.then(|| self.editor.text());
+        let Some(s) = self.sidecar.as_mut() else {
+            return;
+        };
+        s.diagnostics.clear();
+        let (Some(body), Some(path)) = (body, s.path.clone()) else {
+            return;
+        };
+        let text = s.text();
+        if s.problem.is_some() {
+            return;
+        }
+        let Ok(file) = SidecarFile::parse(&text, &path) else {
+            return;
+        };
+        let report = crate::catalogue::catalogue().check_payload(&file, &body);
+        s.op = report.op;
+        s.diagnostics = report
+            .sidecar
+            .into_iter()
+            .map(|d| teach::editor_diagnostic(&text, d))
+            .collect();
+    }
+}
+
 impl Editor {
     /// The sidecar the catalogue reads for this body: the file's (as loaded), else the
     /// defaults a sidecar-less payload is sent with; `None` when the sidecar is invalid.

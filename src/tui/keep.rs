@@ -99,6 +99,7 @@ impl App {
         e.refused_at = None;
         // Drafts are of bodies; the sidecar is kept by saving it.
         if e.lang == super::editor::Lang::Sidecar {
+            self.lint_sidecar();
             return;
         }
         if self.editor.path.is_some() {

@@ -381,6 +381,26 @@ mod tests {
     }
 
     #[test]
+    fn ctrl_space_completes_as_either_terminal_reports_it() {
+        // crossterm reads NUL as Ctrl+Space on most terminals; some report `Null`.
+        for key in [
+            KeyEvent::new(KeyCode::Char(' '), KeyModifiers::CONTROL),
+            KeyEvent::new(KeyCode::Null, NONE),
+        ] {
+            assert_eq!(
+                action(Scope::Editor, key),
+                Some(Action::Complete),
+                "{key:?}"
+            );
+        }
+        assert_eq!(
+            action(Scope::Editor, KeyEvent::new(KeyCode::Char(' '), NONE)),
+            None,
+            "a plain space is typed"
+        );
+    }
+
+    #[test]
     fn no_chord_is_bound_twice_in_one_scope() {
         for (i, a) in KEYS.iter().enumerate() {
             for b2 in &KEYS[i + 1..] {

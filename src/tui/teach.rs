@@ -32,25 +32,29 @@ pub fn lint(sidecar: &SidecarFile, text: &str) -> Lint {
         .body
         .into_iter()
         .filter(|d| d.kind != Kind::InvalidJson)
-        .map(|d| {
-            let spot = text.get(d.span.clone()).unwrap_or_default();
-            let first_line = spot.split('\n').next().unwrap_or_default();
-            Diagnostic {
-                line: d.line.max(1),
-                col: d.col.max(1),
-                len: first_line.chars().count(),
-                severity: match d.severity {
-                    crate::catalogue::Severity::Error => Severity::Error,
-                    crate::catalogue::Severity::Warning => Severity::Warning,
-                },
-                message: d.message,
-            }
-        })
+        .map(|d| editor_diagnostic(text, d))
         .collect();
     Lint {
         op: report.op,
         parsed,
         diagnostics,
+    }
+}
+
+/// A catalogue finding in `text` as the editor draws it: its line, column and the characters
+/// of its key or value on that line.
+pub fn editor_diagnostic(text: &str, d: crate::catalogue::Diagnostic) -> Diagnostic {
+    let spot = text.get(d.span.clone()).unwrap_or_default();
+    let first_line = spot.split('\n').next().unwrap_or_default();
+    Diagnostic {
+        line: d.line.max(1),
+        col: d.col.max(1),
+        len: first_line.chars().count(),
+        severity: match d.severity {
+            crate::catalogue::Severity::Error => Severity::Error,
+            crate::catalogue::Severity::Warning => Severity::Warning,
+        },
+        message: d.message,
     }
 }
 

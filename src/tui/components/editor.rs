@@ -170,10 +170,12 @@ impl Component for Editor {
             // A big text is checked off the UI thread when typing pauses.
             (_, true) if !self.checked => Line::styled(" … checking the JSON ", theme::dim()),
             (Some(p), _) => Line::styled(format!(" ✗ {p} "), theme::error()),
-            (None, true) if self.lang == Lang::Sidecar => Line::styled(
-                " ✓ valid sidecar (Ctrl+S saves it, F2 back to the body) ",
-                theme::dim(),
-            ),
+            (None, true) if self.lang == Lang::Sidecar && self.diagnostics.is_empty() => {
+                Line::styled(
+                    " ✓ valid sidecar (Ctrl+S saves it, F2 back to the body) ",
+                    theme::dim(),
+                )
+            }
             (None, true) => self.findings_status(),
             (None, false) => Line::raw(""),
         };
@@ -186,7 +188,7 @@ impl Component for Editor {
         block.render(area, buf);
         // The findings are listed under the text and the docs (up to three rows; the text
         // keeps four).
-        let listed = if self.lang == Lang::Json && self.path.is_some() {
+        let listed = if self.path.is_some() {
             u16::try_from(self.diagnostics.len().min(3))
                 .unwrap_or(3)
                 .min(inner.height.saturating_sub(4))
@@ -327,9 +329,14 @@ impl Editor {
     /// The frame's bottom line for a valid body: the op matched and how many findings.
     fn findings_status(&self) -> Line<'static> {
         let op = self.op.map_or_else(String::new, |o| format!(" · {}", o.id));
+        let what = if self.lang == Lang::Sidecar {
+            "sidecar"
+        } else {
+            "JSON"
+        };
         if self.diagnostics.is_empty() {
             let ok = if self.op.is_some() { " ✓" } else { "" };
-            return Line::styled(format!(" ✓ valid JSON{op}{ok} "), theme::dim());
+            return Line::styled(format!(" ✓ valid {what}{op}{ok} "), theme::dim());
         }
         let errors = self
             .diagnostics
@@ -352,7 +359,7 @@ impl Editor {
             theme::warn()
         };
         Line::styled(
-            format!(" ✓ valid JSON{op}: {} (F8: next) ", counts.join(", ")),
+            format!(" ✓ valid {what}{op}: {} (F8: next) ", counts.join(", ")),
             style,
         )
     }
