@@ -773,3 +773,28 @@ fn a_refusal_in_the_sidecar_names_the_sidecar_and_leaves_the_body_unmarked() {
     });
     assert_eq!(app.editor.refused_at, Some((1, 26)));
 }
+
+#[test]
+fn an_unusable_history_is_read_whole_with_what_to_do() {
+    use apiplay::history::HistoryError;
+    use apiplay::tui::errors::ListError;
+    let mut app = app(80, 24);
+    app.update(Message::HistoryLoaded(Err(ListError::History(
+        HistoryError::Open {
+            path: "/home/ann/.local/share/apiplay/history.sqlite3".into(),
+            message: "file is not a database".into(),
+        },
+    ))));
+    // The advice is at the end of a long text: the panel shows it whole, not a cut status.
+    let p = panel(&app, "cannot read the history");
+    assert!(
+        p.contains("mv /home/ann/.local/share/apiplay/history.sqlite3 /home/ann/.local/share/apiplay/history.sqlite3.bak"),
+        "{p}"
+    );
+    assert!(app
+        .status
+        .as_ref()
+        .unwrap()
+        .1
+        .contains("Esc closes the panel"));
+}

@@ -432,10 +432,15 @@ impl App {
             Message::Credentials(Ok((env, defaults))) => {
                 self.sidebar.tokens.workbench_defaults(env, defaults);
             }
-            Message::HistoryLoaded(Err(e))
-            | Message::TokensLoaded(Err(e))
-            | Message::Credentials(Err(e))
-            | Message::Error(e) => {
+            Message::HistoryLoaded(Err(e)) => {
+                let shown = e.shown("cannot read the history");
+                self.fail(shown.title, &shown.message);
+            }
+            Message::TokensLoaded(Err(e)) => {
+                let shown = e.shown("cannot read the token history");
+                self.fail(shown.title, &shown.message);
+            }
+            Message::Credentials(Err(e)) | Message::Error(e) => {
                 self.say(Level::Error, e);
             }
             Message::ExchangeOpened {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::{OnceCell, RwLock};
 
-use super::errors::SendError;
+use super::errors::{ListError, SendError};
 use super::model::{
     EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, SendOutcome, TokenRow, VarValue,
 };
@@ -127,11 +127,15 @@ impl CoreLink {
     }
 
     /// The newest exchanges.
-    pub async fn history(&self) -> Result<Vec<HistoryRow>, String> {
-        let s = self.session().await?.read().await;
+    pub async fn history(&self) -> Result<Vec<HistoryRow>, ListError> {
+        let s = self
+            .session()
+            .await
+            .map_err(ListError::Session)?
+            .read()
+            .await;
         let rows = s
-            .with_store(|store| store.list_exchanges(LIST_LIMIT, None))
-            .map_err(|e| e.to_string())?
+            .with_store(|store| store.list_exchanges(LIST_LIMIT, None))?
             .unwrap_or_default();
         Ok(rows
             .into_iter()
@@ -149,15 +153,19 @@ impl CoreLink {
     }
 
     /// The newest tokens.
-    pub async fn tokens(&self) -> Result<Vec<TokenRow>, String> {
-        let s = self.session().await?.read().await;
+    pub async fn tokens(&self) -> Result<Vec<TokenRow>, ListError> {
+        let s = self
+            .session()
+            .await
+            .map_err(ListError::Session)?
+            .read()
+            .await;
         let filter = TokenFilter {
             limit: Some(LIST_LIMIT),
             ..TokenFilter::default()
         };
         let rows = s
-            .with_store(|store| store.list_tokens(&filter))
-            .map_err(|e| e.to_string())?
+            .with_store(|store| store.list_tokens(&filter))?
             .unwrap_or_default();
         Ok(rows
             .into_iter()

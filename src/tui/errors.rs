@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::collection::TemplateError;
+use crate::history::HistoryError;
 use crate::http::HttpError;
 
 /// Why a send (or replay) showed no response.
@@ -23,6 +24,29 @@ pub enum SendError {
     /// The session could not start (apiplay.toml, the sandbox, the history).
     #[error("{0}")]
     Session(String),
+}
+
+/// Why the History or Tokens list could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// The history file: its text names the file and what to do.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// The session could not start.
+    #[error("{0}")]
+    Session(String),
+}
+
+impl ListError {
+    /// How the TUI shows it: the whole text in the error panel when it does not fit the
+    /// status line (the history's advice, `mv … .bak`, is at its end).
+    pub fn shown(&self, what: &'static str) -> Shown {
+        Shown {
+            title: what,
+            message: self.to_string(),
+            body_at: None,
+        }
+    }
 }
 
 /// How an error is shown: the panel's title, the text, and the place in the editor's body

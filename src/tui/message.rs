@@ -13,7 +13,7 @@ use super::components::workbench::{CredentialDefault, Inspected};
 use super::editor::JsonProblem;
 use crate::fsio::FileStamp;
 
-use super::errors::SendError;
+use super::errors::{ListError, SendError};
 use super::model::{
     EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, SendOutcome, TokenRow, VarValue,
 };
@@ -117,9 +117,9 @@ pub enum Message {
         text: String,
     },
     /// The history list was (re)read.
-    HistoryLoaded(Result<Vec<HistoryRow>, String>),
+    HistoryLoaded(Result<Vec<HistoryRow>, ListError>),
     /// The tokens list was (re)read.
-    TokensLoaded(Result<Vec<TokenRow>, String>),
+    TokensLoaded(Result<Vec<TokenRow>, ListError>),
     /// A recorded exchange was read for viewing.
     ExchangeOpened {
         /// Its id.
