@@ -64,6 +64,9 @@ pub struct Session {
     store_warning: Option<String>,
     record: bool,
     sandbox: Option<SandboxHandle>,
+    /// Values a person entered for this session (the TUI's missing secrets): in memory only,
+    /// secret, never written anywhere.
+    entered: BTreeMap<String, Value>,
 }
 
 impl Session {
@@ -86,6 +89,7 @@ impl Session {
             store_warning,
             record: options.record,
             sandbox: None,
+            entered: BTreeMap::new(),
         };
         session.bind_sandbox().await?;
         Ok(session)
@@ -205,11 +209,29 @@ impl Session {
         self.sandbox.as_ref().map(SandboxHandle::url)
     }
 
-    /// The variable sources: `overrides` (`--var`), the environment's captures, the
-    /// environment, built-ins and the token history.
+    /// Keeps `value` for `name` for the rest of this session (in memory only; a secret:
+    /// masked in views, left as `{{name}}` in the history). It comes after `--var` and before
+    /// every other source.
+    pub fn set_session_value(&mut self, name: &str, value: Value) {
+        self.entered.insert(name.to_owned(), value);
+    }
+
+    /// The names given a value for this session.
+    pub fn session_value_names(&self) -> impl Iterator<Item = &str> {
+        self.entered.keys().map(String::as_str)
+    }
+
+    /// The variable sources: `overrides` (`--var`), the values entered for the session, the
+    /// environment's captures, the environment, built-ins and the token history.
     pub fn vars(&self, overrides: BTreeMap<String, Value>) -> Vars<'_> {
         let mut vars = Vars::new(&self.env);
         vars.overrides = overrides;
+        for (name, value) in &self.entered {
+            if !vars.overrides.contains_key(name) {
+                vars.overrides.insert(name.clone(), value.clone());
+                vars.secret_overrides.insert(name.clone());
+            }
+        }
         if let Some(store) = &self.store {
             if let Ok(store) = store.lock() {
                 vars.captures = store.captures(&self.env.name).unwrap_or_default();

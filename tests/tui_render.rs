@@ -425,8 +425,8 @@ fn popups_help_environments_docs_and_variables() {
         // The whole keymap is reachable: scroll to its end (the last row of the table).
         app.update(key(KeyCode::End));
         let s = text(&app);
-        assert!(s.contains("copy the body (OSC 52)"), "{s}");
-        assert!(s.contains("Esc / `q`"), "{s}");
+        let last = apiplay::tui::keys::KEYS.last().unwrap();
+        assert!(s.contains(last.keys) && s.contains(last.help), "{s}");
         app.update(key(KeyCode::Esc));
         app.update(ctrl('e'));
         let s = text(&app);
@@ -435,23 +435,38 @@ fn popups_help_environments_docs_and_variables() {
         app.update(ctrl('d'));
         assert!(text(&app).contains("useradd creates a user"));
         app.update(key(KeyCode::Esc));
+        // Ctrl+T opens the view at once; its rows come from the session.
+        app.update(ctrl('t'));
+        assert!(app
+            .effects
+            .iter()
+            .any(|e| matches!(e, apiplay::tui::message::Effect::ResolveVars { .. })));
+        assert!(text(&app).contains("reading…"));
         app.update(Message::VarsResolved(vec![
             VarValue {
                 name: "app_token".into(),
                 value: Some("87pb••••iwuw".into()),
-                clear: Some("87pbh20uw".into()),
+                clear: Some("87pbh20uwsecret".into()),
                 source: "environment".into(),
+                ..VarValue::default()
             },
             VarValue {
                 name: "nope".into(),
                 value: None,
                 clear: None,
                 source: "unknown".into(),
+                ..VarValue::default()
             },
         ]));
         let s = text(&app);
         assert!(s.contains("{{app_token}} = 87pb••••iwuw"), "{s}");
-        assert!(s.contains("unknown: the send will be refused"), "{s}");
+        assert!(!s.contains("87pbh20uwsecret"), "{s}");
+        assert!(s.contains("{{nope}} = (no value)"), "{s}");
+        // v shows the selected row in clear, v again masks it.
+        app.update(key(KeyCode::Char('v')));
+        assert!(text(&app).contains("{{app_token}} = 87pbh20uwsecret"));
+        app.update(key(KeyCode::Char('v')));
+        assert!(!text(&app).contains("87pbh20uwsecret"));
     }
 }
 

@@ -2,7 +2,7 @@
 //! responses, the environment's variables, built-ins (`{{$uuid}}` …), and the token history
 //! (`{{token:latest}}`, `{{token:FORMAT}}`, `{{token:SUBJECT}}`, `{{token:ID}}`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand::Rng;
 use serde_json::Value;
@@ -79,8 +79,12 @@ pub type TokenLookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
 
 /// The variable sources for one rendering.
 pub struct Vars<'a> {
-    /// `--var K=V` values.
+    /// `--var K=V` values (and the values a person entered in the TUI for the session).
     pub overrides: BTreeMap<String, Value>,
+    /// Overrides that are secrets (entered for a session in the TUI): masked, scrubbed and
+    /// kept out of the history like the environment's secrets. An override of a variable the
+    /// environment marks secret is a secret too.
+    pub secret_overrides: BTreeSet<String>,
     /// Captured values of the environment.
     pub captures: BTreeMap<String, Value>,
     env: &'a Environment,
@@ -103,6 +107,7 @@ impl<'a> Vars<'a> {
     pub fn new(env: &'a Environment) -> Self {
         Vars {
             overrides: BTreeMap::new(),
+            secret_overrides: BTreeSet::new(),
             captures: BTreeMap::new(),
             env,
             tokens: None,
@@ -122,7 +127,12 @@ impl<'a> Vars<'a> {
             origin,
         };
         if let Some(v) = self.overrides.get(name) {
-            return Ok(Some(plain(v, Origin::Override)));
+            let secret = self.secret_overrides.contains(name)
+                || self.env.variables.get(name).is_some_and(|var| var.secret);
+            return Ok(Some(Resolved {
+                secret,
+                ..plain(v, Origin::Override)
+            }));
         }
         if let Some(v) = self.captures.get(name) {
             return Ok(Some(plain(v, Origin::Capture)));
@@ -271,7 +281,35 @@ mod tests {
         );
         vars.overrides.insert("mesibo_appid".into(), json!("cli"));
         let r = vars.resolve("mesibo_appid", &mut cache).unwrap().unwrap();
-        assert_eq!((r.value, r.origin), (json!("cli"), Origin::Override));
+        assert_eq!(
+            (r.value, r.origin, r.secret),
+            (json!("cli"), Origin::Override, false)
+        );
+        // An override of a secret of the environment, or one entered as a secret, is secret.
+        vars.overrides
+            .insert("mesibo_app_token".into(), json!("typed"));
+        assert!(
+            vars.resolve("mesibo_app_token", &mut cache)
+                .unwrap()
+                .unwrap()
+                .secret
+        );
+        vars.overrides
+            .insert("agora_chat_token".into(), json!("typed"));
+        assert!(
+            !vars
+                .resolve("agora_chat_token", &mut cache)
+                .unwrap()
+                .unwrap()
+                .secret
+        );
+        vars.secret_overrides.insert("agora_chat_token".into());
+        assert!(
+            vars.resolve("agora_chat_token", &mut cache)
+                .unwrap()
+                .unwrap()
+                .secret
+        );
         assert!(
             vars.resolve("mesibo_app_token", &mut cache)
                 .unwrap()

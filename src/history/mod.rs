@@ -432,6 +432,22 @@ impl Store {
         run().map_err(|e| self.query_err(&e))
     }
 
+    /// Where each captured value of an environment came from: `name` → the exchange that
+    /// captured it (`None` for rows of an older apiplay that did not keep it).
+    pub fn capture_exchanges(
+        &self,
+        environment: &str,
+    ) -> Result<BTreeMap<String, Option<i64>>, HistoryError> {
+        let run = || -> rusqlite::Result<BTreeMap<String, Option<i64>>> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT name, exchange_id FROM captures WHERE environment = ?1")?;
+            let rows = stmt.query_map([environment], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        };
+        run().map_err(|e| self.query_err(&e))
+    }
+
     /// How many exchanges are stored.
     pub fn exchange_count(&self) -> Result<i64, HistoryError> {
         self.conn
@@ -665,6 +681,10 @@ mod tests {
             "0123456789abcdef0123456789abcdef"
         );
         assert!(store.captures("other").unwrap().is_empty());
+        assert_eq!(
+            store.capture_exchanges("sandbox").unwrap()["user_token"],
+            Some(recorded.exchange_id)
+        );
         let active = TokenFilter {
             subject: Some("a@b.c".into()),
             active_at: Some(1_000),

@@ -11,7 +11,7 @@ use std::time::Instant;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::components::popup::{Popup, PopupKind};
+use super::components::popup::Popup;
 use super::components::response::ResponsePane;
 use super::components::sidebar::Sidebar;
 pub use super::components::sidebar::Tab;
@@ -367,7 +367,11 @@ impl App {
                             if let Some((line, col)) = shown.body_at {
                                 self.editor.jump(line - 1, col.saturating_sub(1));
                             }
-                            self.fail(shown.title, &shown.message);
+                            // A variable with no value: the variables view opens on it.
+                            match super::vars_ui::missing_variable(&e) {
+                                Some(missing) => self.refused_for_variable(&missing),
+                                None => self.fail(shown.title, &shown.message),
+                            }
                         }
                     }
                 }
@@ -462,12 +466,8 @@ impl App {
                 }
                 Err(e) => self.fail(&format!("cannot open exchange #{id}"), &e),
             },
-            Message::VarsResolved(vars) => {
-                self.popup = Some(Popup::new(PopupKind::Variables {
-                    vars,
-                    revealed: false,
-                }));
-            }
+            Message::VarsResolved(vars) => self.vars_resolved(vars),
+            Message::SessionValueSet(result) => self.session_value_set(result),
             Message::SidecarReloaded { path, result } => {
                 if self.editor.path.as_ref() == Some(&path) {
                     match result {
@@ -786,6 +786,9 @@ impl App {
                 Command::Edited => self.edited(),
                 Command::Ask(ask) => self.ask_manage(ask),
                 Command::Manage(op) => self.effects.push(Effect::Manage(op)),
+                Command::SetSessionValue { name, value } => {
+                    self.effects.push(Effect::SetSessionValue { name, value });
+                }
             }
         }
     }

@@ -219,85 +219,22 @@ impl CoreLink {
         Ok((outcome, request))
     }
 
-    /// The variables of `text` with their values; secrets masked.
+    /// Keeps a value for the session (in memory only): the next send uses it.
+    pub async fn set_session_value(&self, name: &str, value: &str) -> Result<(), String> {
+        let mut s = self.session().await?.write().await;
+        let (_, value) = collection::parse_cli_var(&format!("{name}={value}"))?;
+        s.set_session_value(name, value);
+        Ok(())
+    }
+
+    /// Every variable, capture and built-in with its value and source: first those `text`
+    /// (the open payload's body and sidecar) uses, then the environment's variables, the
+    /// values entered for the session, the captures, the auth built-ins, the other built-ins
+    /// and the newest token. Secrets masked; the sandbox's public demo credentials in clear.
     pub async fn variables(&self, text: &str) -> Result<Vec<VarValue>, String> {
         let s = self.session().await?.read().await;
-        let vars = s.vars(BTreeMap::new());
-        let mut cache = collection::Cache::default();
-        let mut seen = std::collections::BTreeSet::new();
-        let mut out = Vec::new();
-        for v in collection::template::variables_in(text) {
-            if !seen.insert(v.name.clone()) {
-                continue;
-            }
-            let (value, clear, source) = match vars.resolve(&v.name, &mut cache) {
-                Ok(Some(r)) => {
-                    let text = collection::template::value_text(&r.value);
-                    let shown = if r.secret {
-                        crate::secret::mask(&text)
-                    } else {
-                        text.clone()
-                    };
-                    (
-                        Some(shown),
-                        Some(text),
-                        format!("{:?}", r.origin).to_lowercase(),
-                    )
-                }
-                Ok(None) => (None, None, "unknown".to_owned()),
-                Err(e) => (None, None, e.to_string()),
-            };
-            out.push(VarValue {
-                name: v.name,
-                value,
-                clear,
-                source,
-            });
-        }
-        // The auth built-ins are listed even when this text does not use them (a sidecar
-        // header usually does), with what they are minted from.
-        for builtin in collection::AUTH_BUILTINS {
-            if seen.contains(builtin.name) {
-                continue;
-            }
-            let value = match vars.resolve(builtin.name, &mut cache) {
-                Ok(Some(r)) => Some(crate::secret::mask(&collection::template::value_text(
-                    &r.value,
-                ))),
-                _ => None,
-            };
-            out.push(VarValue {
-                name: builtin.name.to_owned(),
-                value,
-                clear: None,
-                source: format!("minted per send: {}, from {}", builtin.what, builtin.needs),
-            });
-        }
-        // The sandbox's demo credentials are public (README: "The sandbox and its demo
-        // credentials"): list them all, so an AUTHFAIL can be understood from here.
-        let env = s.environment();
-        if env.is_sandbox() {
-            for name in env.variables.keys() {
-                if !seen.insert(name.clone()) {
-                    continue;
-                }
-                if let Ok(Some((value, secret))) = env.resolve(name) {
-                    let text = collection::template::value_text(&value);
-                    let shown = if secret {
-                        crate::secret::mask(&text)
-                    } else {
-                        text.clone()
-                    };
-                    out.push(VarValue {
-                        name: name.clone(),
-                        value: Some(shown),
-                        clear: Some(text),
-                        source: "sandbox demo credential, public".to_owned(),
-                    });
-                }
-            }
-        }
-        Ok(out)
+        let listing = super::varlist::Listing::new(&s);
+        Ok(listing.rows(text))
     }
 }
 

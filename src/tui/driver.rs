@@ -530,6 +530,13 @@ impl<B: Backend> Tui<B> {
                     let _ = tx.send(Message::PayloadCreated(result));
                 });
             }
+            Effect::SetSessionValue { name, value } => {
+                self.spawn(async move {
+                    Message::SessionValueSet(
+                        link.set_session_value(&name, &value).await.map(|()| name),
+                    )
+                });
+            }
             Effect::SwitchEnv(name) => {
                 self.spawn(async move {
                     match link.switch(&name).await {

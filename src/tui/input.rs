@@ -6,12 +6,11 @@
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use super::app::{ctx, App, Focus, Level};
+use super::app::{ctx, App, Focus};
 use super::components::popup::{Popup, PopupKind};
 use super::components::{Component, Handled};
 use super::keep::Next;
 use super::keys::{self, Action, Scope};
-use super::message::Effect;
 
 impl App {
     /// Dispatches a terminal event.
@@ -128,12 +127,7 @@ impl App {
             Action::Save => self.save(),
             Action::Docs => self.open_docs(),
             Action::Request => self.toggle_request(),
-            Action::Variables => match self.editor.path.clone() {
-                Some(_) => self.effects.push(Effect::ResolveVars {
-                    text: self.editor.text(),
-                }),
-                None => self.say(Level::Warn, "open a payload first"),
-            },
+            Action::Variables => self.open_variables(),
             Action::Help => self.popup = Some(Popup::new(PopupKind::Help)),
             Action::NewFromOp => self.open_picker(),
             Action::Quit => self.leave(Next::Quit),

@@ -25,8 +25,10 @@ pub enum Scope {
     Editor,
     /// The response viewer.
     Response,
-    /// Any popup or panel (help, docs, variables, errors).
+    /// Any popup or panel (help, docs, errors).
     Popup,
+    /// The variables view (Ctrl+T).
+    Variables,
 }
 
 impl Scope {
@@ -41,6 +43,7 @@ impl Scope {
             Scope::Editor => "editor",
             Scope::Response => "response",
             Scope::Popup => "popups",
+            Scope::Variables => "variables",
         }
     }
 }
@@ -161,6 +164,8 @@ pub enum Action {
     NextDiagnostic,
     /// Show or hide the docs panel beside the editor.
     DocsPanel,
+    /// Enter a value for the session (the variables view).
+    EnterValue,
     /// Keys described but dispatched by the pane itself (typing, arrows, the mouse).
     Described,
 }
@@ -237,7 +242,7 @@ pub const KEYS: &[Binding] = &[
     b(S::Global, &[ctrl('d')], "Ctrl+D", A::Docs, "the op's docs", None),
     b(S::Global, &[k(KeyCode::F(2))], "F2", A::Request, "edit the request: the sidecar's method, path, query, headers and encoding, with the resolved request beside it (F2 again: the body)", None),
     b(S::Global, &[ctrl('n')], "Ctrl+N", A::NewFromOp, "new payload from an operation: every op by vendor, type to filter, Enter, then its name", None),
-    b(S::Global, &[ctrl('t')], "Ctrl+T", A::Variables, "variables and their values (secrets masked, `v` reveals)", None),
+    b(S::Global, &[ctrl('t')], "Ctrl+T", A::Variables, "every variable, capture and built-in with its value and source (secrets masked)", None),
     b(S::Global, &[k(KeyCode::F(1)), c('?')], "F1 (or `?`)", A::Help, "help", Some("F1:help")),
     b(S::Global, &[ctrl('q'), ctrl('c')], "Ctrl+Q / Ctrl+C", A::Quit, "quit (Ctrl+C copies instead when the editor has a selection)", Some("^Q:quit")),
     b(S::Global, &[], "mouse", A::Described, "click to focus and select, wheel to scroll", None),
@@ -297,8 +302,17 @@ pub const KEYS: &[Binding] = &[
     b(S::Response, &[c('y'), c('c')], "`y` / `c`", A::Copy, "copy the body (OSC 52)", Some("y:copy")),
     b(S::Response, &[c('w')], "`w`", A::WriteFile, "write the body to a file", Some("w:write")),
     b(S::Popup, &[k(KeyCode::Up), c('k'), k(KeyCode::Down), c('j'), k(KeyCode::PageUp), k(KeyCode::PageDown), c(' ')], "↑↓ PgUp/PgDn", A::Described, "scroll", Some("↑↓:scroll")),
-    b(S::Popup, &[c('v')], "`v`", A::Reveal, "reveal or mask values (variables)", None),
     b(S::Popup, &[k(KeyCode::Esc), c('q'), k(KeyCode::Enter)], "Esc / `q`", A::Cancel, "close", Some("Esc:close")),
+    b(S::Variables, &[k(KeyCode::Up), c('k')], "↑ / `k`", A::Up, "up", None),
+    b(S::Variables, &[k(KeyCode::Down), c('j')], "↓ / `j`", A::Down, "down", Some("↑↓")),
+    b(S::Variables, &[k(KeyCode::PageUp)], "PgUp", A::PageUp, "page up", None),
+    b(S::Variables, &[k(KeyCode::PageDown)], "PgDn", A::PageDown, "page down", None),
+    b(S::Variables, &[k(KeyCode::Home)], "Home", A::Top, "first", None),
+    b(S::Variables, &[k(KeyCode::End)], "End", A::Bottom, "last", None),
+    b(S::Variables, &[c('v')], "`v`", A::Reveal, "reveals the selected value (again: masks it)", Some("v:reveal")),
+    b(S::Variables, &[c('e')], "`e`", A::EnterValue, "enters a value for this session (kept in memory only; the next send uses it)", Some("e:enter")),
+    b(S::Variables, &[c('o'), k(KeyCode::Enter)], "`o` / Enter", A::Open, "opens the payload that captures it", Some("o:open")),
+    b(S::Variables, &[k(KeyCode::Esc), c('q')], "Esc / `q`", A::Cancel, "close", Some("Esc:close")),
 ];
 
 /// The action bound to `key` in `scope`, if any.

@@ -162,6 +162,8 @@ pub enum Message {
         /// What it left, or why it was refused.
         result: Result<super::components::manage::Managed, String>,
     },
+    /// A value entered for the session was kept, or why not.
+    SessionValueSet(Result<String, String>),
     /// Whether a payload to delete has a draft of unsaved edits (the confirmation says so).
     DeleteProbed {
         /// The payload.
@@ -332,5 +334,12 @@ pub enum Effect {
         dir: PathBuf,
         /// The file name without `.json`.
         name: String,
+    },
+    /// Keep a value for the session (memory only).
+    SetSessionValue {
+        /// The variable.
+        name: String,
+        /// The value as typed.
+        value: String,
     },
 }

@@ -33,6 +33,8 @@ pub mod teach;
 pub mod terminal;
 pub mod theme;
 mod token_link;
+pub mod varlist;
+mod vars_ui;
 mod views;
 
 use anyhow::Context as _;

@@ -64,17 +64,26 @@ pub struct EnvInfo {
     pub backends: BTreeMap<String, String>,
 }
 
-/// A variable of the payload with its resolved value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A variable, capture or built-in with its value and where it comes from (the variables
+/// view, Ctrl+T).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VarValue {
-    /// The name inside the braces.
+    /// The name inside the braces (`mesibo_app_token`, `$vonage_jwt`, `token:latest`).
     pub name: String,
-    /// The value it renders to, already masked when secret; `None` when unknown.
+    /// The value as shown: masked when secret; `None` when there is none.
     pub value: Option<String>,
-    /// The value in clear, shown only when the person asks (`v` in the popup).
+    /// The value in clear, shown only for the one row a person reveals (`v`).
     pub clear: Option<String>,
-    /// Where the value comes from (environment, capture, built-in, token history).
+    /// Where the value comes from (`$MESIBO_APP_TOKEN ({ env = … } in apiplay.toml)`,
+    /// `captured from exchange #4`, `minted per send from …`, `sandbox demo credential`).
     pub source: String,
+    /// Whether the open payload uses it.
+    pub used: bool,
+    /// Whether a value can be entered for the session (`e`): it has none, or it is a secret
+    /// of the environment.
+    pub enterable: bool,
+    /// The payload that captures it (`o` opens it), filled in from the payload tree.
+    pub opens: Option<PathBuf>,
 }
 
 /// What came back from a send.

@@ -16,6 +16,7 @@ pub mod popup;
 pub mod response;
 pub mod sidebar;
 pub mod tokens;
+pub mod variables;
 pub mod workbench;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +63,13 @@ pub enum Command {
     Ask(manage::Ask),
     /// Change the collection's files.
     Manage(manage::FileOp),
+    /// Keep a value for a variable for the rest of the session (memory only).
+    SetSessionValue {
+        /// The variable.
+        name: String,
+        /// Its value as typed.
+        value: String,
+    },
 }
 
 /// What a component can touch outside itself while handling an event.

@@ -13,11 +13,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::{wrapped_rows, Command, Component, Ctx, Handled, View};
-use crate::tui::jsonlex::EditKind;
 use crate::tui::keep::Next;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::list::SelectList;
-use crate::tui::model::VarValue;
 use crate::tui::theme;
 
 /// What a popup shows.
@@ -34,13 +32,8 @@ pub enum PopupKind {
         /// The highlighted one.
         list: SelectList,
     },
-    /// The payload's variables and their values.
-    Variables {
-        /// The variables.
-        vars: Vec<VarValue>,
-        /// Whether values are shown in clear.
-        revealed: bool,
-    },
+    /// Every variable with its value and source.
+    Variables(super::variables::VariablesView),
     /// A titled text: the docs, or an error to read in full.
     Text {
         /// The title.
@@ -137,21 +130,12 @@ impl Popup {
         match &self.kind {
             PopupKind::Help => "Keys — ↑↓ PgUp/PgDn scroll, Esc closes".into(),
             PopupKind::Environments { .. } => "Environment — Enter switches, Esc closes".into(),
-            PopupKind::Variables { revealed, .. } => format!(
-                "Variables ({}) — v {}, Esc closes",
-                if *revealed {
-                    "in clear"
-                } else {
-                    "secrets masked"
-                },
-                if *revealed { "masks" } else { "reveals" }
-            ),
             PopupKind::Text { title, .. } => format!("{title} — ↑↓ scroll, Esc closes"),
             PopupKind::Unsaved { .. } => "Unsaved edit".into(),
             PopupKind::Conflict { .. } => "Changed on disk".into(),
             PopupKind::StaleDraft { .. } => "Draft older than the file".into(),
             PopupKind::SaveAs { .. } => "Save as — Enter saves, Esc cancels".into(),
-            PopupKind::Manage(_) => String::new(),
+            PopupKind::Manage(_) | PopupKind::Variables(_) => String::new(),
         }
     }
 
@@ -175,7 +159,7 @@ impl Popup {
                     }
                 })
                 .collect(),
-            PopupKind::Variables { vars, revealed } => variable_lines(vars, *revealed),
+            PopupKind::Variables(_) => Vec::new(),
             PopupKind::Text { lines, .. } => lines.clone(),
             kind => keep_lines(kind),
         }
@@ -186,6 +170,9 @@ impl Component for Popup {
     fn handle_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) -> Handled {
         if let PopupKind::Manage(m) = &mut self.kind {
             return m.handle_key(key, cx);
+        }
+        if let PopupKind::Variables(v) = &mut self.kind {
+            return v.handle_key(key, cx);
         }
         if let PopupKind::Environments { names, list, .. } = &mut self.kind {
             match key.code {
@@ -214,10 +201,6 @@ impl Component for Popup {
             (KeyCode::PageDown | KeyCode::Char(' '), _) => self.scroll_by(10),
             (KeyCode::Home, _) => self.scroll = 0,
             (KeyCode::End, _) => self.scroll = self.max_scroll.get(),
-            (_, Some(Action::Reveal)) => match &mut self.kind {
-                PopupKind::Variables { revealed, .. } => *revealed = !*revealed,
-                _ => return Handled::NotConsumed,
-            },
             // Esc, q, Enter and anything else close it.
             _ => return Handled::NotConsumed,
         }
@@ -225,6 +208,9 @@ impl Component for Popup {
     }
 
     fn handle_mouse(&mut self, mouse: MouseEvent, _cx: &mut Ctx<'_>) -> Handled {
+        if let PopupKind::Variables(v) = &mut self.kind {
+            return v.handle_mouse(mouse);
+        }
         match mouse.kind {
             MouseEventKind::ScrollDown => self.scroll_by(3),
             MouseEventKind::ScrollUp => self.scroll_by(-3),
@@ -237,6 +223,10 @@ impl Component for Popup {
     fn render(&self, area: Rect, buf: &mut Buffer, _view: View<'_>) {
         if let PopupKind::Manage(m) = &self.kind {
             m.render(area, buf);
+            return;
+        }
+        if let PopupKind::Variables(v) = &self.kind {
+            v.render(area, buf);
             return;
         }
         let lines = self.lines();
@@ -285,6 +275,9 @@ impl Component for Popup {
         if let PopupKind::Manage(m) = &self.kind {
             return m.contains(col, row);
         }
+        if let PopupKind::Variables(v) = &self.kind {
+            return v.contains(col, row);
+        }
         self.area.get().contains(Position { x: col, y: row })
     }
 
@@ -292,11 +285,10 @@ impl Component for Popup {
         if let PopupKind::Manage(m) = &self.kind {
             return m.hints();
         }
-        let mut h = keys::hints(&[Scope::Popup]);
-        if matches!(self.kind, PopupKind::Variables { .. }) {
-            h = format!("v:reveal {h}");
+        if let PopupKind::Variables(v) = &self.kind {
+            return v.hints();
         }
-        h
+        keys::hints(&[Scope::Popup])
     }
 
     fn captures_input(&self) -> bool {
@@ -396,31 +388,4 @@ fn help_lines() -> Vec<Line<'static>> {
         ]));
     }
     lines
-}
-
-fn variable_lines(vars: &[VarValue], revealed: bool) -> Vec<Line<'static>> {
-    if vars.is_empty() {
-        return vec![Line::styled(
-            "this payload uses no {{variables}}",
-            theme::dim(),
-        )];
-    }
-    vars.iter()
-        .map(|v| {
-            let value = match (&v.value, &v.clear) {
-                (Some(_), Some(clear)) if revealed => Span::raw(clear.clone()),
-                (Some(val), _) => Span::raw(val.clone()),
-                (None, _) => Span::styled("unknown: the send will be refused", theme::error()),
-            };
-            Line::from(vec![
-                Span::styled(
-                    format!("{{{{{}}}}} ", v.name),
-                    theme::edit(EditKind::Variable),
-                ),
-                Span::styled("= ", theme::dim()),
-                value,
-                Span::styled(format!("  ({})", v.source), theme::dim()),
-            ])
-        })
-        .collect()
 }
