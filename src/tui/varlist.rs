@@ -163,6 +163,6 @@ fn auth_source(name: &str) -> String {
         .iter()
         .find(|b| b.name == name)
         .map_or_else(String::new, |b| {
-            format!("minted at every send: {}, from {}", b.what, b.needs)
+            format!("minted per send: {}, from {}", b.what, b.needs)
         })
 }
