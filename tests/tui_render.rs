@@ -110,17 +110,19 @@ fn unknown_variable_refusal_is_shown_and_marked() {
             })),
         });
         assert!(app.sending.is_none());
-        // At 80 columns the message is longer than the status line: the error panel shows
-        // it whole; at 160 the status line holds it.
-        let s = if w < 100 {
-            panel(&app, "not sent")
-        } else {
-            text(&app)
-        };
+        // A variable with no value opens the variables view on it, the refusal on top.
+        let s = panel(&app, "Not sent");
         assert!(
-            s.contains("not sent: payloads/mesibo-backend-payload.json:1:26: unknown variable"),
+            s.contains(
+                "not sent: payloads/mesibo-backend-payload.json:1:26: no value for `app_token`"
+            ),
             "{s}"
         );
+        assert!(
+            s.contains("e enters a value for `app_token` for this session"),
+            "{s}"
+        );
+        assert!(!s.contains("--var"), "{s}");
         // What a user sees: the spot in the editor, line 1 column 26, marked in red.
         app.update(key(KeyCode::Esc));
         let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
