@@ -111,10 +111,10 @@ fn unknown_variable_refusal_is_shown_and_marked() {
         });
         assert!(app.sending.is_none());
         // A variable with no value opens the variables view on it, the refusal on top.
-        let s = panel(&app, "Not sent");
+        let s = panel(&app, "not sent");
         assert!(
             s.contains(
-                "not sent: payloads/mesibo-backend-payload.json:1:26: no value for `app_token`"
+                "not sent: payloads/mesibo-backend-payload.json:1:26: unknown variable `app_token`"
             ),
             "{s}"
         );

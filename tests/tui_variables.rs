@@ -52,9 +52,9 @@ fn a_send_refused_for_a_captured_variable_names_the_op_and_opens_its_payload() {
     s.open("agora/delete-users");
     s.wait_for("delete-users.json ─", 10);
     s.keys(F5);
-    let screen = s.wait_for("no value for `agora_chat_token`", 20);
+    let screen = s.wait_for("unknown variable `agora_chat_token`", 20);
     assert!(
-        screen.contains("payloads/agora/delete-users.toml:"),
+        screen.contains("the sidecar payloads/agora/delete-users.toml:"),
         "the place in the sidecar: {screen}"
     );
     let panel = screen.replace(['│', '\n'], " ");

@@ -130,7 +130,16 @@ impl App {
     /// value can be entered for the session (`e`). Not `--var`: the TUI has no command line.
     pub(super) fn refused_for_variable(&mut self, missing: &Missing) {
         let name = missing.name.clone();
-        let place = format!("{}: ", missing.place);
+        // A place in a sidecar is named as one (the body is not where to look).
+        let place = if missing.place.split(':').next().is_some_and(|f| {
+            std::path::Path::new(f)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        }) {
+            format!("the sidecar {}: ", missing.place)
+        } else {
+            format!("{}: ", missing.place)
+        };
         let bold = Style::new().add_modifier(Modifier::BOLD);
         let secret_unset = missing.secret_unset;
         let mut header = vec![Line::from(vec![
@@ -138,7 +147,7 @@ impl App {
             Span::raw(if secret_unset {
                 format!("{place}`{name}` reads an environment variable that is not set")
             } else {
-                format!("{place}no value for `{name}`")
+                format!("{place}unknown variable `{name}`")
             }),
         ])];
         let entries = self.sidebar.payloads.entries();
@@ -173,7 +182,7 @@ impl App {
         self.popup = Some(Popup::new(PopupKind::Variables(view)));
         self.say(
             Level::Error,
-            format!("not sent: no value for `{name}` (the panel says where it comes from)"),
+            format!("not sent: unknown variable `{name}` (the panel says where it comes from)"),
         );
         self.resolve_vars();
     }

@@ -219,7 +219,7 @@ impl VariablesView {
         let title = if self.header.is_empty() {
             " Variables — v reveals the row, e enters a value, o opens its capturer, Esc closes "
         } else {
-            " Not sent — o opens the payload that captures it, e enters a value, Esc closes "
+            " not sent — o opens the payload that captures it, e enters a value, Esc closes "
         };
         let border = if self.header.is_empty() {
             theme::border(true)
