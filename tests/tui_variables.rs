@@ -52,7 +52,9 @@ fn a_send_refused_for_a_captured_variable_names_the_op_and_opens_its_payload() {
     s.open("agora/delete-users");
     s.wait_for("delete-users.json ─", 10);
     s.keys(F5);
-    let screen = s.wait_for("unknown variable `agora_chat_token`", 20);
+    s.wait_for("unknown variable `agora_chat_token`", 20);
+    // The foot (the selected row's source) is drawn last: the frame is whole then.
+    let screen = s.wait_for("o opens payloads/agora/token-exchange.json", 10);
     assert!(
         screen.contains("the sidecar payloads/agora/delete-users.toml:"),
         "the place in the sidecar: {screen}"
@@ -82,8 +84,8 @@ fn a_send_refused_for_a_captured_variable_names_the_op_and_opens_its_payload() {
     s.open("agora/delete-users");
     s.wait_for("delete-users.json ─", 10);
     s.keys(F5);
-    let screen = s.wait_for("200 OK", 20);
-    assert!(screen.contains("\"action\": \"delete\""), "{screen}");
+    s.wait_for("200 OK", 20);
+    s.wait_for("\"action\": \"delete\"", 10);
     s.quit();
 }
 
@@ -98,23 +100,21 @@ fn the_variables_view_masks_a_secret_and_reveals_it_for_one_row() {
     s.keys(CTRL_T);
     // The open payload's variables come first; the secret is masked (the one mask: first and
     // last four characters).
-    let screen = s.wait_for("{{mesibo_app_token}} = 87pb••••iwuw", 10);
-    assert!(!screen.contains(MESIBO_TOKEN), "{screen}");
-    assert!(
-        screen.contains("$T11_MESIBO_TOKEN ({ env = \"T11_MESIBO_TOKEN\" } in apiplay.toml)"),
-        "its source: {screen}"
+    s.wait_for("{{mesibo_app_token}} = 87pb••••iwuw", 10);
+    // The selected row's source in full at the foot (drawn last: the frame is whole).
+    s.wait_for(
+        "mesibo_app_token: $T11_MESIBO_TOKEN ({ env = \"T11_MESIBO_TOKEN\" } in apiplay.toml)",
+        10,
     );
+    assert!(!s.screen().contains(MESIBO_TOKEN), "{}", s.screen());
     // The sandbox's public demo credentials are shown as they are.
-    assert!(
-        screen.contains("{{agora_app_certificate}} = 5CFd2fd1755d40ecb72977518be15d3b"),
-        "{screen}"
-    );
-    assert!(
-        screen.contains("sandbox demo credential (public)"),
-        "{screen}"
+    s.wait_for(
+        "{{agora_app_certificate}} = 5CFd2fd1755d40ecb72977518be15d3b  sandbox demo credential (public)",
+        10,
     );
     // Auth built-ins say what they are minted from.
-    assert!(screen.contains("{{$agora_app_token}} = 007e"), "{screen}");
+    s.wait_for("{{$agora_app_token}} = 007e", 10);
+    s.wait_for("minted per send: Agora 007 Chat app token", 10);
     s.keys("v");
     s.wait_for(&format!("{{{{mesibo_app_token}}}} = {MESIBO_TOKEN}"), 5);
     s.keys("v");
@@ -133,13 +133,14 @@ fn a_missing_secret_entered_for_the_session_makes_the_refused_send_succeed() {
     s.wait_for("useradd.json ─", 10);
     s.keys(F5);
     s.wait_for("`mesibo_app_token` reads an environment variable", 20);
-    let screen = s.wait_for("{{mesibo_app_token}} = (no value)", 10);
-    assert!(
-        screen.contains("payloads/mesibo/useradd.json:3:"),
-        "{screen}"
+    s.wait_for("{{mesibo_app_token}} = (no value)", 10);
+    // The foot, drawn last, gives the selected row's source in full.
+    let screen = s.wait_for(
+        "mesibo_app_token: $T11_MESIBO_TOKEN ({ env = \"T11_MESIBO_TOKEN\" } in apiplay.toml) is",
+        10,
     );
     assert!(
-        screen.contains("$T11_MESIBO_TOKEN ({ env = \"T11_MESIBO_TOKEN\" } in apiplay"),
+        screen.contains("payloads/mesibo/useradd.json:3:"),
         "{screen}"
     );
     s.keys("e");
