@@ -113,8 +113,9 @@ pub struct App {
     pub conflict_path: Option<PathBuf>,
     /// Work for the driver.
     pub effects: Vec<Effect>,
-    /// The open payload's URL resolved in the current environment (the header shows it).
-    pub resolved_url: Option<(PathBuf, String)>,
+    /// The open payload's URL resolved in an environment (payload, environment, URL): the
+    /// header shows it while both are current.
+    pub resolved_url: Option<(PathBuf, String, String)>,
     /// The panes' regions as drawn last (the mouse uses them).
     pub(super) areas: Cell<Areas>,
     next_id: u64,
@@ -280,9 +281,10 @@ impl App {
     /// environment when the core has worked it out for the saved sidecar (secrets as
     /// `{{name}}`), else the sidecar's template joined as a send joins it.
     pub fn target_url(&self) -> Option<String> {
-        if let (Some((path, url)), Some(open)) = (&self.resolved_url, &self.editor.path) {
+        if let (Some((path, env, url)), Some(open)) = (&self.resolved_url, &self.editor.path) {
             let sidecar_edited = self.sidecar.as_ref().is_some_and(Editor::is_dirty);
-            if path == open && !sidecar_edited {
+            // Resolved for this payload in this environment (not the one switched away from).
+            if path == open && *env == self.env.name && !sidecar_edited {
                 return Some(url.clone());
             }
         }
@@ -330,11 +332,15 @@ impl App {
                 self.resolve_url();
             }
             Message::UrlResolved { path, result } => match result {
-                Ok(url) => self.resolved_url = Some((path, url)),
+                Ok((env, url)) => self.resolved_url = Some((path, env, url)),
                 // Not resolvable now (a variable not captured yet): the header shows the
                 // sidecar's template; a send says what is missing.
                 Err(_) => {
-                    if self.resolved_url.as_ref().is_some_and(|(p, _)| *p == path) {
+                    if self
+                        .resolved_url
+                        .as_ref()
+                        .is_some_and(|(p, _, _)| *p == path)
+                    {
                         self.resolved_url = None;
                     }
                 }

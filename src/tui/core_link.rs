@@ -113,17 +113,21 @@ impl CoreLink {
         Ok(sent(prepared.send().await, warning))
     }
 
-    /// The URL a send of the payload at `path` goes to now, as the history would record it:
+    /// The environment's name and the URL a send of the payload at `path` goes to now, as
+    /// the history would record it:
     /// its path and query resolved in the current environment (captures included), secrets
     /// as `{{name}}`. Only the sidecar's path and query are rendered (not the body or the
     /// headers, whose own problems a send reports).
-    pub async fn resolve_url(&self, path: &Path) -> Result<String, SendError> {
+    pub async fn resolve_url(&self, path: &Path) -> Result<(String, String), SendError> {
         let lock = self.session().await.map_err(SendError::Session)?;
         let mut template = template(path, "{}")?;
         template.sidecar.sidecar.headers.clear();
         let s = lock.read().await;
         let prepared = s.prepare(&template, BTreeMap::new())?;
-        Ok(prepared.redacted().url.clone())
+        Ok((
+            s.environment().name.clone(),
+            prepared.redacted().url.clone(),
+        ))
     }
 
     /// The newest exchanges.

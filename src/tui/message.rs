@@ -175,8 +175,9 @@ pub enum Message {
     UrlResolved {
         /// The payload.
         path: PathBuf,
-        /// The URL (secrets as `{{name}}`), or why it could not be resolved now.
-        result: Result<String, SendError>,
+        /// The environment and the URL (secrets as `{{name}}`), or why it could not be
+        /// resolved now.
+        result: Result<(String, String), SendError>,
     },
     /// Something failed in a task; shown in the status line.
     Error(String),
