@@ -64,23 +64,14 @@ pub fn curl(args: &CurlArgs, env: Option<&str>) -> anyhow::Result<Outcome> {
         .context("starting the async runtime")?;
     let export = runtime.block_on(async {
         let session = Session::start(options).await?;
-        let prepared = session.prepare(&template, overrides)?;
-        let mut request = prepared.redacted().clone();
-        if let Some(root) = session.sandbox_url() {
-            curl::export::rebase(&mut request, &root, &args.sandbox_url);
-        }
-        anyhow::Ok(curl::export(&request, session.environment()))
+        anyhow::Ok(curl::export::for_session(
+            &session,
+            &template,
+            overrides,
+            &args.sandbox_url,
+        )?)
     })?;
     let mut out = std::io::stdout().lock();
-    if config::SANDBOX == env.unwrap_or(config::SANDBOX) {
-        writeln!(
-            out,
-            "# the sandbox environment: run `apiplay sandbox --listen {}` first",
-            args.sandbox_url
-                .trim_start_matches("http://")
-                .trim_end_matches('/')
-        )?;
-    }
     out.write_all(export.text.as_bytes())?;
     out.flush()?;
     Ok(Outcome::Ok)

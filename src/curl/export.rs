@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::shell::{push_quoted, quote, variable_name};
-use crate::collection::{variables_in, AUTH_BUILTINS};
+use crate::collection::{variables_in, PayloadTemplate, TemplateError, AUTH_BUILTINS};
 use crate::config::{Environment, VariableSource};
 use crate::http::RenderedRequest;
+use crate::session::Session;
 
 /// An exported command and the shell variables it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +143,34 @@ fn shell_variable(name: &str, env: &Environment) -> (String, String) {
         ),
         None => (shell, format!("the value of {{{{{name}}}}}")),
     }
+}
+
+/// The curl command for a payload as `session` would send it: its [`Session::prepare`]d
+/// request (redacted), moved from the embedded sandbox to the standalone one at
+/// `sandbox_url`, whose start command heads the text then.
+pub fn for_session(
+    session: &Session,
+    template: &PayloadTemplate,
+    overrides: BTreeMap<String, serde_json::Value>,
+    sandbox_url: &str,
+) -> Result<Export, TemplateError> {
+    let prepared = session.prepare(template, overrides)?;
+    let mut request = prepared.redacted().clone();
+    let mut out = match session.sandbox_url() {
+        Some(root) => {
+            rebase(&mut request, &root, sandbox_url);
+            export(&request, session.environment())
+        }
+        None => return Ok(export(&request, session.environment())),
+    };
+    out.text = format!(
+        "# the sandbox environment: run `apiplay sandbox --listen {}` first\n{}",
+        sandbox_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/'),
+        out.text
+    );
+    Ok(out)
 }
 
 /// `request` with its URL moved from the root `from` to the root `to` (the embedded sandbox,

@@ -414,6 +414,15 @@ impl App {
                     }
                 }
             }
+            Message::Filtered { id, expr, result } => {
+                let fresh = self.fresh_id();
+                let mut cx = ctx(&mut self.effects, &mut self.status);
+                self.response.filtered(id, fresh, expr, result, &mut cx);
+            }
+            Message::CurlReady(result) => {
+                let mut cx = ctx(&mut self.effects, &mut self.status);
+                self.response.curl_ready(result, &mut cx);
+            }
             Message::SearchDone { id, query, matches } => {
                 if let Some(r) = self.response.view.as_mut().filter(|r| r.id == id) {
                     r.search_results(&query, matches);
@@ -767,6 +776,13 @@ impl App {
                 Command::Focus(f) => self.focus = f,
                 Command::OpenPayload(path) => self.open_payload(path),
                 Command::OpenExchange(id) => self.effects.push(Effect::OpenExchange(id)),
+                Command::ExportCurl => match self.editor.path.clone() {
+                    Some(path) => self.effects.push(Effect::ExportCurl {
+                        path,
+                        text: self.editor.text(),
+                    }),
+                    None => self.say(Level::Warn, "open a payload first (Payloads tab, Enter)"),
+                },
                 Command::Replay(id) => self.replay(id),
                 Command::LoadRequest(id) => self.load_opened_request(id),
                 Command::InsertInEditor(text) => {

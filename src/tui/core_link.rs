@@ -85,6 +85,21 @@ impl CoreLink {
         Ok((s.config().environment_names(), env_info(&s)))
     }
 
+    /// The curl command for `text` as the payload at `path` (nothing is sent); for the
+    /// sandbox environment it goes to a standalone `apiplay sandbox`.
+    pub async fn curl(&self, path: &Path, text: &str) -> Result<String, SendError> {
+        let lock = self.session().await.map_err(SendError::Session)?;
+        let template = template(path, text)?;
+        let s = lock.read().await;
+        let export = crate::curl::export::for_session(
+            &s,
+            &template,
+            BTreeMap::new(),
+            crate::cli::curl::STANDALONE_SANDBOX,
+        )?;
+        Ok(export.text)
+    }
+
     /// Renders `text` as the payload at `path` (with the sidecar beside it, read now) and
     /// sends it; a refusal means nothing was sent.
     pub async fn send(&self, path: &Path, text: &str) -> Result<Sent, SendError> {

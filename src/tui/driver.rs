@@ -71,6 +71,7 @@ pub struct Tui<B: Backend> {
     search_job: Job,
     /// The catalogue checker's thread: it runs the newest check handed to it, one at a time.
     lint_tx: Option<std_mpsc::Sender<super::assist::LintJob>>,
+    filter_job: Job,
     clipboard: Box<dyn Write + Send>,
     /// Set by every handled message: the screen is redrawn before the loop sleeps again.
     dirty: bool,
@@ -127,6 +128,7 @@ impl<B: Backend> Tui<B> {
             index_job: Job::default(),
             search_job: Job::default(),
             lint_tx: None,
+            filter_job: Job::default(),
             clipboard,
             dirty: true,
             watcher: None,
@@ -410,7 +412,25 @@ impl<B: Backend> Tui<B> {
                 let result = core_link::load_payload(&path);
                 let _ = tx.send(Message::SidecarReloaded { path, result });
             }),
+            Effect::Filter { id, body, expr } => {
+                let stop = self.filter_job.restart();
+                self.blocking(move |tx| {
+                    let result = crate::tui::response::run_filter(&body, &expr, &stop);
+                    if let Some(result) = result.filter(|_| !stop.load(Ordering::Relaxed)) {
+                        let _ = tx.send(Message::Filtered { id, expr, result });
+                    }
+                });
+            }
+            Effect::CancelFilter => self.filter_job.stop(),
+            Effect::ExportCurl { path, text } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = link.curl(&path, &text).await.map_err(|e| e.to_string());
+                    let _ = tx.send(Message::CurlReady(result));
+                });
+            }
             Effect::CancelJobs => {
+                self.filter_job.stop();
                 self.index_job.stop();
                 self.search_job.stop();
             }

@@ -141,6 +141,16 @@ pub enum Action {
     Headers,
     /// Write the body (or the open text) to a file.
     WriteFile,
+    /// Open the response's jq filter prompt.
+    Filter,
+    /// Switch between the full body and the filter's output.
+    FullBody,
+    /// Wrap long lines in the response.
+    Wrap,
+    /// Switch between the hex dump and the text of a body.
+    Hex,
+    /// Copy the editor's request as a curl command.
+    CopyCurl,
     /// Drop the restored draft: back to the file's text.
     Discard,
     /// Switch the editor between the body and its sidecar (the request: method, path,
@@ -301,6 +311,11 @@ pub const KEYS: &[Binding] = &[
     b(S::Response, &[c('h')], "`h`", A::Headers, "headers and request", Some("h:headers")),
     b(S::Response, &[c('y'), c('c')], "`y` / `c`", A::Copy, "copy the body (OSC 52)", Some("y:copy")),
     b(S::Response, &[c('w')], "`w`", A::WriteFile, "write the body to a file", Some("w:write")),
+    b(S::Response, &[c('F')], "`F`", A::Filter, "jq filter (live as you type, the error's column shown; Enter keeps it, Esc cancels)", Some("F:jq")),
+    b(S::Response, &[c('f')], "`f`", A::FullBody, "the full body / the filter's output", None),
+    b(S::Response, &[c('W')], "`W`", A::Wrap, "wrap long lines", None),
+    b(S::Response, &[c('x')], "`x`", A::Hex, "hex dump / text (a binary body starts as hex)", None),
+    b(S::Response, &[c('C')], "`C`", A::CopyCurl, "copy the editor's request as a curl command (secrets as $VARIABLES)", None),
     b(S::Popup, &[k(KeyCode::Up), c('k'), k(KeyCode::Down), c('j'), k(KeyCode::PageUp), k(KeyCode::PageDown), c(' ')], "↑↓ PgUp/PgDn", A::Described, "scroll", Some("↑↓:scroll")),
     b(S::Popup, &[k(KeyCode::Esc), c('q'), k(KeyCode::Enter)], "Esc / `q`", A::Cancel, "close", Some("Esc:close")),
     b(S::Variables, &[k(KeyCode::Up), c('k')], "↑ / `k`", A::Up, "up", None),

@@ -81,6 +81,17 @@ pub enum Message {
         /// A remark, e.g. why JSON display was abandoned.
         note: Option<String>,
     },
+    /// A jq filter's output on a response body (`F` in the response pane).
+    Filtered {
+        /// The body filtered.
+        id: u64,
+        /// The expression.
+        expr: String,
+        /// The outputs, one JSON value each, or why the filter failed on this body.
+        result: Result<bytes::Bytes, String>,
+    },
+    /// The editor's request as a curl command (or why it cannot be made).
+    CurlReady(Result<String, String>),
     /// Search matches in a body.
     SearchDone {
         /// The body searched.
@@ -254,6 +265,24 @@ pub enum Effect {
         body: bytes::Bytes,
         /// Mode to try first.
         mode: BodyMode,
+    },
+    /// Run a jq filter on a body off the UI thread (a new one stops the last).
+    Filter {
+        /// Body id.
+        id: u64,
+        /// The bytes.
+        body: bytes::Bytes,
+        /// The expression (it compiled).
+        expr: String,
+    },
+    /// Stop the running filter: its result is dropped.
+    CancelFilter,
+    /// Make the editor's request a curl command (nothing is sent).
+    ExportCurl {
+        /// The payload file.
+        path: PathBuf,
+        /// The editor's text.
+        text: String,
     },
     /// Search a body off the UI thread.
     Search {

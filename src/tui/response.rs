@@ -72,7 +72,17 @@ pub struct ResponseView {
     pub search: Option<Search>,
     /// Why the API said no although the HTTP status is a success (mesibo `"result": false`).
     pub api_refusal: Option<String>,
+    /// Whether the body is not UTF-8 text (an image, a compressed body).
+    pub binary: bool,
+    /// Whether the body is shown as a hex dump (16 bytes a line) instead of text: the
+    /// default for a binary body, toggled by `x`.
+    pub hex: bool,
+    /// The jq expression this body is the output of, when it is a filter's output.
+    pub filter: Option<String>,
 }
+
+/// Bytes on one line of the hex view.
+pub const HEX_WIDTH: usize = 16;
 
 const CACHE_LIMIT: usize = 8192;
 
@@ -97,6 +107,35 @@ impl ResponseView {
             cache: HashMap::new(),
             search: None,
             api_refusal: None,
+            binary: false,
+            hex: false,
+            filter: None,
+        }
+    }
+
+    /// Marks a body that is not UTF-8 as binary and shows it as hex. Only a body that is not
+    /// JSON-looking is checked (the check reads the whole body).
+    pub fn detect_binary(&mut self) {
+        if self.mode == BodyMode::Text && std::str::from_utf8(&self.body).is_err() {
+            self.binary = true;
+            self.hex = true;
+        }
+    }
+
+    /// Switches between the hex dump and the text.
+    pub fn toggle_hex(&mut self) {
+        self.hex = !self.hex;
+        self.cache.clear();
+        self.scroll = 0;
+        self.fill_cache();
+    }
+
+    /// How many lines there are to show: the index's, or the hex dump's.
+    pub fn line_count(&self) -> usize {
+        if self.hex {
+            self.body.len().div_ceil(HEX_WIDTH)
+        } else {
+            self.lines.len()
         }
     }
 
@@ -123,7 +162,7 @@ impl ResponseView {
 
     /// Largest valid scroll position.
     pub fn max_scroll(&self) -> usize {
-        self.lines.len().saturating_sub(self.viewport.max(1))
+        self.line_count().saturating_sub(self.viewport.max(1))
     }
 
     /// Moves the view by `delta` lines (negative is up) and formats what came into view.
@@ -148,7 +187,7 @@ impl ResponseView {
 
     /// Formats the visible lines that are not cached yet.
     pub fn fill_cache(&mut self) {
-        let end = (self.scroll + self.viewport).min(self.lines.len());
+        let end = (self.scroll + self.viewport).min(self.line_count());
         if self.cache.len() > CACHE_LIMIT {
             self.cache.clear();
         }
@@ -162,6 +201,9 @@ impl ResponseView {
 
     /// Formats line `n` without caching it.
     pub fn format(&self, n: usize) -> FormattedLine {
+        if self.hex {
+            return hex_line(&self.body, n);
+        }
         let Some(&packed) = self.lines.get(n) else {
             return FormattedLine::default();
         };
@@ -248,6 +290,92 @@ impl ResponseView {
         let offset = *s.matches.get(s.current?)?;
         Some(self.line_of_offset(offset))
     }
+}
+
+/// Line `n` of a hex dump: offset, 16 bytes in hex, the printable ASCII of them
+/// (`00000010  7b 22 61 22 …  |{"a"…|`).
+pub fn hex_line(body: &[u8], n: usize) -> FormattedLine {
+    use std::fmt::Write as _;
+    let start = n * HEX_WIDTH;
+    let chunk = body
+        .get(start..(start + HEX_WIDTH).min(body.len()))
+        .unwrap_or_default();
+    let mut text = format!("{start:08x}  ");
+    let offset_end = text.len();
+    for i in 0..HEX_WIDTH {
+        match chunk.get(i) {
+            Some(b) => {
+                let _ = write!(text, "{b:02x} ");
+            }
+            None => text.push_str("   "),
+        }
+        if i == 7 {
+            text.push(' ');
+        }
+    }
+    text.push(' ');
+    let hex_end = text.len();
+    text.push('|');
+    text.extend(chunk.iter().map(|&b| {
+        if b.is_ascii_graphic() || b == b' ' {
+            char::from(b)
+        } else {
+            '.'
+        }
+    }));
+    text.push('|');
+    let len = text.len();
+    FormattedLine {
+        text,
+        spans: vec![
+            (bigjson::TokenKind::Punct, 0..offset_end),
+            (bigjson::TokenKind::Number, offset_end..hex_end),
+            (bigjson::TokenKind::String, hex_end..len),
+        ],
+    }
+}
+
+/// Bodies up to this size are filtered as the expression is typed; a larger one when Enter
+/// is pressed (each run parses the whole body).
+pub const LIVE_FILTER_LIMIT: usize = 1 << 20;
+
+/// Runs a jq expression on a body (off the UI thread): each output as JSON, pretty, one
+/// after another; `None` when `stop` was set meanwhile (a newer filter, or Esc).
+pub fn run_filter(
+    body: &[u8],
+    expr: &str,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Option<Result<bytes::Bytes, String>> {
+    use std::sync::atomic::Ordering;
+    let filter = match crate::filter::Filter::new(expr) {
+        Ok(f) => f,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    let input = match jaq_json::read::parse_single(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Some(Err(format!(
+                "the response is not JSON ({e}); a filter needs a JSON body"
+            )))
+        }
+    };
+    if stop.load(Ordering::Relaxed) {
+        return None;
+    }
+    let values = match filter.run_value(input) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    if stop.load(Ordering::Relaxed) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for v in &values {
+        if let Err(e) = crate::filter::write_value(&mut out, v, true, false) {
+            return Some(Err(e.to_string()));
+        }
+    }
+    Some(Ok(out.into()))
 }
 
 /// Bodies larger than this are not parsed to look for an API refusal.
@@ -342,6 +470,28 @@ mod tests {
         assert!(v.cache.contains_key(&5));
         v.scroll_by(-100);
         assert_eq!(v.scroll, 0);
+    }
+
+    #[test]
+    fn a_binary_body_is_a_hex_dump_by_default() {
+        let body = bytes::Bytes::from_static(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe!");
+        let mut v = ResponseView::new(1, body, ResponseView::guess_mode(b"\x89PNG"));
+        v.detect_binary();
+        assert!(v.binary && v.hex);
+        assert_eq!(v.line_count(), 2);
+        assert_eq!(
+            v.format(0).text,
+            "00000000  89 50 4e 47 0d 0a 1a 0a  00 00 00 0d 49 48 44 52  |.PNG........IHDR|"
+        );
+        assert_eq!(
+            v.format(1).text,
+            "00000010  ff fe 21                                          |..!|"
+        );
+        v.toggle_hex();
+        assert!(!v.hex);
+        let mut text = ResponseView::new(2, bytes::Bytes::from_static(b"plain"), BodyMode::Text);
+        text.detect_binary();
+        assert!(!text.binary && !text.hex);
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub enum Command {
     OpenPayload(PathBuf),
     /// Show a recorded exchange in the response pane.
     OpenExchange(i64),
+    /// Make the editor's request a curl command for the clipboard.
+    ExportCurl,
     /// Send a recorded exchange again.
     Replay(i64),
     /// Load a recorded exchange's request into the editor.

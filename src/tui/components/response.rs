@@ -11,24 +11,44 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-use super::{copy, line_at, Component, Ctx, Handled, View};
+use super::{copy, line_at, Command, Component, Ctx, Handled, Level, View};
+use crate::filter::{Filter, FilterError};
 use crate::http::human_size;
 use crate::tui::bigjson::FormattedLine;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::message::Effect;
-use crate::tui::response::{BodyMode, ResponseView};
+use crate::tui::response::{BodyMode, ResponseView, LIVE_FILTER_LIMIT};
 use crate::tui::theme;
 
 /// Lines the wheel moves.
 const WHEEL_LINES: isize = 3;
 
-/// The viewer, its `/` prompt and what was drawn last.
+/// The `F` prompt: a jq expression, checked as it is typed.
+#[derive(Debug, Default, Clone)]
+pub struct FilterPrompt {
+    /// The expression typed.
+    pub text: String,
+    /// Where it is wrong (1-based column) and why, or why it failed on the body.
+    pub error: Option<(usize, String)>,
+}
+
+/// The viewer, its `/` and `F` prompts and what was drawn last.
 #[derive(Debug, Default)]
 pub struct ResponsePane {
-    /// The response (or recorded exchange) shown, if any.
+    /// The response (or recorded exchange) shown, if any: the full body, or a filter's
+    /// output (its `filter` says which).
     pub view: Option<ResponseView>,
+    /// The other of the two: the full body while the filter's output is shown, or the
+    /// filter's output while the full body is (`f` swaps them).
+    pub stash: Option<ResponseView>,
     /// The `/` prompt's text while it is open.
     pub prompt: Option<String>,
+    /// The `F` prompt while it is open.
+    pub filter: Option<FilterPrompt>,
+    /// The expression of the filter running off the UI thread, if one is.
+    pub filter_running: Option<String>,
+    /// Whether long lines wrap (`W`).
+    pub wrap: bool,
     area: Cell<Rect>,
     body_rows: Cell<usize>,
 }
@@ -40,8 +60,12 @@ impl ResponsePane {
         if rows > 0 {
             view.set_viewport(rows);
         }
+        view.detect_binary();
         self.view = Some(view);
+        self.stash = None;
         self.prompt = None;
+        self.filter = None;
+        self.filter_running = None;
     }
 
     /// Records that the pane is not on screen (nothing of it may catch a click).
@@ -52,7 +76,176 @@ impl ResponsePane {
     /// Forgets what is shown.
     pub fn clear(&mut self) {
         self.view = None;
+        self.stash = None;
         self.prompt = None;
+        self.filter = None;
+        self.filter_running = None;
+    }
+
+    /// The response's own body (not a filter's output).
+    fn base(&self) -> Option<&ResponseView> {
+        match &self.view {
+            Some(v) if v.filter.is_some() => self.stash.as_ref(),
+            other => other.as_ref(),
+        }
+    }
+
+    fn filter_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) {
+        let Some(prompt) = self.filter.as_mut() else {
+            return;
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('u') if ctrl => prompt.text.clear(),
+            KeyCode::Char(c) if !ctrl => prompt.text.push(c),
+            KeyCode::Backspace => {
+                prompt.text.pop();
+            }
+            KeyCode::Esc => {
+                self.filter = None;
+                if self.filter_running.take().is_some() {
+                    cx.effect(Effect::CancelFilter);
+                    cx.say(Level::Info, "filter cancelled");
+                }
+                return;
+            }
+            KeyCode::Enter => {
+                self.check_filter(cx, true);
+                return;
+            }
+            _ => return,
+        }
+        self.check_filter(cx, false);
+    }
+
+    /// Compiles the prompt's expression; a good one runs on the body when `enter` is
+    /// pressed, or as it is typed for a body up to [`LIVE_FILTER_LIMIT`].
+    fn check_filter(&mut self, cx: &mut Ctx<'_>, enter: bool) {
+        let Some(prompt) = self.filter.as_mut() else {
+            return;
+        };
+        let expr = prompt.text.trim().to_owned();
+        if expr.is_empty() {
+            prompt.error = None;
+            if self.view.as_ref().is_some_and(|v| v.filter.is_some()) {
+                self.full_or_filtered();
+            }
+            if enter {
+                self.filter = None;
+            }
+            return;
+        }
+        match Filter::new(&expr) {
+            Err(FilterError::Expression { col, message, .. }) => {
+                prompt.error = Some((col, message));
+                if enter {
+                    cx.say(Level::Error, "the filter has an error: fix it, or Esc");
+                }
+            }
+            Err(e) => prompt.error = Some((1, e.to_string())),
+            Ok(_) => {
+                prompt.error = None;
+                let Some(base) = self.base() else {
+                    self.filter = None;
+                    return;
+                };
+                let (id, body) = (base.id, base.body.clone());
+                if enter || body.len() <= LIVE_FILTER_LIMIT {
+                    if body.len() > LIVE_FILTER_LIMIT {
+                        cx.say(
+                            Level::Info,
+                            format!("filtering {}… Esc cancels", human_size(body.len())),
+                        );
+                    }
+                    self.filter_running = Some(expr.clone());
+                    cx.effect(Effect::Filter { id, body, expr });
+                }
+                // A small body's output follows at once; a large one's prompt waits for it
+                // (showing that it runs, Esc cancels).
+                if enter && body_is_small(self.base()) {
+                    self.filter = None;
+                }
+            }
+        }
+    }
+
+    /// Swaps the full body and the filter's output (`f`).
+    fn full_or_filtered(&mut self) {
+        if let Some(other) = self.stash.take() {
+            self.stash = self.view.replace(other);
+        }
+    }
+
+    /// Takes a filter's output (or its failure) for the body `id`; `fresh` is the id of the
+    /// new view.
+    pub fn filtered(
+        &mut self,
+        id: u64,
+        fresh: u64,
+        expr: String,
+        result: Result<bytes::Bytes, String>,
+        cx: &mut Ctx<'_>,
+    ) {
+        if self.filter_running.as_deref() == Some(expr.as_str()) {
+            self.filter_running = None;
+        }
+        let Some(base) = self.base().filter(|b| b.id == id) else {
+            return;
+        };
+        match result {
+            Ok(body) => {
+                let mode = ResponseView::guess_mode(&body);
+                let mut view = ResponseView::new(fresh, body.clone(), mode);
+                view.status = base.status;
+                view.elapsed = base.elapsed;
+                view.headers = base.headers.clone();
+                view.request_summary = base.request_summary.clone();
+                view.filter = Some(expr);
+                let rows = self.body_rows.get();
+                if rows > 0 {
+                    view.set_viewport(rows);
+                }
+                if self.view.as_ref().is_some_and(|v| v.filter.is_none()) {
+                    self.stash = self.view.take();
+                }
+                self.view = Some(view);
+                // Enter pressed on a large body: the prompt waited for this.
+                if !body_is_small(self.base()) {
+                    self.filter = None;
+                }
+                cx.effect(Effect::IndexBody {
+                    id: fresh,
+                    body,
+                    mode,
+                });
+            }
+            Err(message) => match self.filter.as_mut() {
+                Some(p) => p.error = Some((0, message)),
+                None => cx.say(Level::Error, message),
+            },
+        }
+    }
+
+    /// The editor's request as curl, ready: copied (OSC 52), or written to a file when it is
+    /// over what OSC 52 carries.
+    pub fn curl_ready(&mut self, result: Result<String, String>, cx: &mut Ctx<'_>) {
+        match result {
+            Ok(text) if text.len() > super::OSC52_MAX_TEXT => {
+                cx.say(
+                    Level::Warn,
+                    format!(
+                        "the curl command ({}) is over what OSC 52 carries: writing it to a file",
+                        human_size(text.len())
+                    ),
+                );
+                cx.effect(Effect::WriteBody {
+                    body: text.into(),
+                    json: false,
+                });
+            }
+            Ok(text) => copy(cx, text, "the request as a curl command", None),
+            Err(e) => cx.say(Level::Error, format!("no curl command: {e}")),
+        }
     }
 
     fn prompt_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) {
@@ -94,9 +287,39 @@ impl ResponsePane {
 
 impl Component for ResponsePane {
     fn handle_key(&mut self, key: KeyEvent, cx: &mut Ctx<'_>) -> Handled {
+        if self.filter.is_some() {
+            self.filter_key(key, cx);
+            return Handled::Consumed;
+        }
         if self.prompt.is_some() {
             self.prompt_key(key, cx);
             return Handled::Consumed;
+        }
+        match keys::action(Scope::Response, key) {
+            Some(Action::CopyCurl) => {
+                cx.command(Command::ExportCurl);
+                return Handled::Consumed;
+            }
+            Some(Action::Wrap) => {
+                self.wrap = !self.wrap;
+                let state = if self.wrap { "on" } else { "off" };
+                cx.say(Level::Info, format!("wrap {state}"));
+                return Handled::Consumed;
+            }
+            Some(Action::FullBody) if self.stash.is_some() => {
+                self.full_or_filtered();
+                return Handled::Consumed;
+            }
+            Some(Action::Filter) if self.view.is_some() => {
+                let text = self
+                    .view
+                    .as_ref()
+                    .and_then(|v| v.filter.clone())
+                    .unwrap_or_default();
+                self.filter = Some(FilterPrompt { text, error: None });
+                return Handled::Consumed;
+            }
+            _ => {}
         }
         let rows = self.body_rows.get();
         let Some(r) = self.view.as_mut() else {
@@ -118,6 +341,7 @@ impl Component for ResponsePane {
             Some(Action::NextMatch) => r.next_match(true),
             Some(Action::PrevMatch) => r.next_match(false),
             Some(Action::Headers) => r.show_headers = !r.show_headers,
+            Some(Action::Hex) => r.toggle_hex(),
             // A fresh prompt: `/` starts a new search, it does not append to the last one.
             Some(Action::Find) => self.prompt = Some(String::new()),
             Some(Action::Copy) => {
@@ -200,24 +424,37 @@ impl Component for ResponsePane {
         let current = r.current_match_line();
         let query = r.search.as_ref().map(|s| s.query.to_lowercase());
         // The scroll was clamped for the viewport of the last frame; clamp again for this one.
-        let scroll = r.scroll.min(r.lines.len().saturating_sub(body_rows.max(1)));
-        for n in scroll..(scroll + body_rows).min(r.lines.len()) {
-            if y >= inner.y + inner.height {
+        let count = r.line_count();
+        let scroll = r.scroll.min(count.saturating_sub(body_rows.max(1)));
+        let bottom = inner.y + inner.height;
+        let hscroll = if self.wrap { 0 } else { r.hscroll };
+        for n in scroll..(scroll + body_rows).min(count) {
+            if y >= bottom {
                 break;
             }
+            let formatted;
             let line = match r.cache.get(&n) {
-                Some(l) => styled(l, r.hscroll, query.as_deref(), current == Some(n)),
-                None => styled(
-                    &r.format(n),
-                    r.hscroll,
-                    query.as_deref(),
-                    current == Some(n),
-                ),
+                Some(l) => l.as_ref(),
+                None => {
+                    formatted = r.format(n);
+                    &formatted
+                }
             };
-            line_at(buf, inner, y, line);
-            y += 1;
+            let line = styled(line, hscroll, query.as_deref(), current == Some(n));
+            if self.wrap {
+                for row in wrap_line(line, usize::from(inner.width)) {
+                    if y >= bottom {
+                        break;
+                    }
+                    line_at(buf, inner, y, row);
+                    y += 1;
+                }
+            } else {
+                line_at(buf, inner, y, line);
+                y += 1;
+            }
         }
-        if r.lines.is_empty() && !r.body.is_empty() {
+        if count == 0 && !r.body.is_empty() {
             line_at(buf, inner, y, Line::styled("indexing…", theme::dim()));
         } else if r.body.is_empty() {
             line_at(buf, inner, y, Line::styled("(empty body)", theme::dim()));
@@ -233,12 +470,32 @@ impl Component for ResponsePane {
     }
 
     fn captures_input(&self) -> bool {
-        self.prompt.is_some()
+        self.prompt.is_some() || self.filter.is_some()
     }
 }
 
 impl ResponsePane {
     fn bottom_line<'a>(&self, r: &ResponseView) -> Line<'a> {
+        if let Some(f) = &self.filter {
+            let mut spans = vec![
+                Span::styled(" jq ", theme::warn()),
+                Span::raw(f.text.clone()),
+                Span::styled("▏ ", theme::warn()),
+            ];
+            if let Some((col, message)) = &f.error {
+                let at = if *col > 0 {
+                    format!("column {col}: ")
+                } else {
+                    String::new()
+                };
+                spans.push(Span::styled(format!("✗ {at}{message} "), theme::error()));
+            } else if self.filter_running.is_some() {
+                spans.push(Span::styled("running… Esc cancels ", theme::dim()));
+            } else if !body_is_small(self.base()) {
+                spans.push(Span::styled("Enter runs it ", theme::dim()));
+            }
+            return Line::from(spans);
+        }
         if let Some(q) = &self.prompt {
             return Line::from(vec![
                 Span::styled(" /", theme::warn()),
@@ -256,8 +513,22 @@ impl ResponsePane {
             };
             spans.push(Span::styled(text, theme::warn()));
         }
-        let total = r.lines.len();
-        let more = if r.indexed { "" } else { "+" };
+        if let Some(expr) = &r.filter {
+            spans.push(Span::styled(
+                format!(" jq {expr}  f: full body "),
+                theme::warn(),
+            ));
+        } else if self.stash.is_some() {
+            spans.push(Span::styled(
+                " full body  f: the filter's output ",
+                theme::dim(),
+            ));
+        }
+        if self.wrap {
+            spans.push(Span::styled(" wrap ", theme::dim()));
+        }
+        let total = r.line_count();
+        let more = if r.indexed || r.hex { "" } else { "+" };
         spans.push(Span::styled(
             format!(" line {}/{total}{more} ", (r.scroll + 1).min(total.max(1))),
             theme::dim(),
@@ -266,14 +537,51 @@ impl ResponsePane {
     }
 }
 
+/// Whether a body is filtered as the expression is typed.
+fn body_is_small(base: Option<&ResponseView>) -> bool {
+    base.is_some_and(|b| b.body.len() <= LIVE_FILTER_LIMIT)
+}
+
+/// Cuts a line into rows of at most `width` display columns.
+fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthChar as _;
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut piece = String::new();
+        for ch in span.content.chars() {
+            let w = ch.width().unwrap_or(0);
+            if used + w > width && used > 0 {
+                if !piece.is_empty() {
+                    row.push(Span::styled(std::mem::take(&mut piece), span.style));
+                }
+                rows.push(Line::from(std::mem::take(&mut row)));
+                used = 0;
+            }
+            piece.push(ch);
+            used += w;
+        }
+        if !piece.is_empty() {
+            row.push(Span::styled(piece, span.style));
+        }
+    }
+    rows.push(Line::from(row));
+    rows
+}
+
 fn head_line<'a>(r: &ResponseView) -> Line<'a> {
     let status = r.status.map_or_else(
         || Span::styled("no response", theme::error()),
         |s| Span::styled(format!("{s} {}", crate::http::reason(s)), theme::status(s)),
     );
-    let mode = match r.mode {
-        BodyMode::Json => "json",
-        BodyMode::Text => "text",
+    let mode = match (r.binary, r.hex, r.mode) {
+        (true, true, _) => "binary · hex (x: raw)",
+        (true, false, _) => "binary · raw (x: hex)",
+        (false, true, _) => "hex (x: text)",
+        (false, false, BodyMode::Json) => "json",
+        (false, false, BodyMode::Text) => "text",
     };
     let mut head = vec![status];
     if let Some(no) = &r.api_refusal {
