@@ -80,7 +80,7 @@ fn png_server() -> u16 {
     std::thread::spawn(move || {
         for conn in listener.incoming() {
             let Ok(mut conn) = conn else { continue };
-            let mut buf = [0u8; 65536];
+            let mut buf = vec![0u8; 65536];
             let _ = conn.read(&mut buf);
             let body: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\xff\xfe";
             let head = format!(

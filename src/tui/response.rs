@@ -37,6 +37,10 @@ pub struct Search {
 
 /// A response (or a recorded exchange) open in the viewer.
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent switches of one view: indexed, headers shown, binary, hex"
+)]
 pub struct ResponseView {
     /// Identifies the body so late index chunks of an older body are ignored.
     pub id: u64,

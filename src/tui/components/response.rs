@@ -198,8 +198,8 @@ impl ResponsePane {
                 let mut view = ResponseView::new(fresh, body.clone(), mode);
                 view.status = base.status;
                 view.elapsed = base.elapsed;
-                view.headers = base.headers.clone();
-                view.request_summary = base.request_summary.clone();
+                view.headers.clone_from(&base.headers);
+                view.request_summary.clone_from(&base.request_summary);
                 view.filter = Some(expr);
                 let rows = self.body_rows.get();
                 if rows > 0 {
@@ -433,12 +433,11 @@ impl Component for ResponsePane {
                 break;
             }
             let formatted;
-            let line = match r.cache.get(&n) {
-                Some(l) => l.as_ref(),
-                None => {
-                    formatted = r.format(n);
-                    &formatted
-                }
+            let line = if let Some(l) = r.cache.get(&n) {
+                l.as_ref()
+            } else {
+                formatted = r.format(n);
+                &formatted
             };
             let line = styled(line, hscroll, query.as_deref(), current == Some(n));
             if self.wrap {
