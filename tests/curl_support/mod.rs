@@ -203,18 +203,25 @@ pub fn run_curl(command: &str, vars: &BTreeMap<String, String>) -> (u16, String)
     (status.parse().unwrap(), body.to_owned())
 }
 
-/// Every key path of a JSON value (`user.token`, `entities[].uuid`; digits in keys as `#`),
+/// Every key path of a JSON value (`user.token`, `entities[].uuid`; a run of digits in a key
+/// as one `#`),
 /// or the start of a text.
 pub fn shape(text: &str) -> String {
     fn walk(value: &serde_json::Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
         match value {
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
-                    // Keys that are generated names (`user_461961`) differ between runs.
-                    let k: String = k
-                        .chars()
-                        .map(|c| if c.is_ascii_digit() { '#' } else { c })
-                        .collect();
+                    // Keys that are generated names (`user_461961`, `user_32244`) differ
+                    // between runs: each run of digits is one `#`.
+                    let mut k2 = String::new();
+                    for c in k.chars() {
+                        if !c.is_ascii_digit() {
+                            k2.push(c);
+                        } else if !k2.ends_with('#') {
+                            k2.push('#');
+                        }
+                    }
+                    let k = k2;
                     let path = format!("{prefix}.{k}");
                     out.insert(path.clone());
                     walk(v, &path, out);
