@@ -121,3 +121,35 @@ fn a_body_that_is_not_utf8_opens_as_a_hex_dump_and_x_shows_it_raw() {
     assert!(!screen.contains("00000000  89"), "{screen}");
     s.quit();
 }
+
+#[test]
+fn a_curl_command_pasted_into_the_empty_editor_becomes_a_payload() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    // The editor, nothing open: the mesibo docs' command (seeds/000) with its app token.
+    s.keys("\t");
+    s.wait_for("Open a payload", 5);
+    s.keys("\x1b[200~curl -X POST https://api.mesibo.com/backend \\\n  -H 'Content-Type: application/json' \\\n  -d '{\"op\":\"useradd\",\"token\":\"87pbh20pzehd9ld0o0pxqx9h80jjqfu9ipul4l00fnb55pbfx9mxyyk4uyr1iwuw\",\"user\":{\"address\":\"pasted@example.com\"}}'\n\x1b[201~");
+    s.wait_for(
+        "imported the curl command as payloads/imported/mesibo.useradd.json (mesibo.useradd)",
+        10,
+    );
+    let screen = s.wait_for("\"token\": \"{{mesibo_app_token}}\"", 10);
+    assert!(!screen.contains("87pbh20pzehd9ld0"), "{screen}");
+    let body = std::fs::read_to_string(cwd.join("payloads/imported/mesibo.useradd.json")).unwrap();
+    assert!(
+        body.contains("pasted@example.com") && !body.contains("87pbh20"),
+        "{body}"
+    );
+    let sidecar =
+        std::fs::read_to_string(cwd.join("payloads/imported/mesibo.useradd.toml")).unwrap();
+    assert!(
+        sidecar.starts_with("op = \"mesibo.useradd\"\nbackend = \"mesibo\"\n"),
+        "{sidecar}"
+    );
+    // It sends as it is, to the embedded sandbox.
+    s.keys(F5);
+    s.wait_for("\"result\": true", 20);
+    s.quit();
+}

@@ -13,7 +13,6 @@ use crate::collection::{parse_cli_var, PayloadTemplate, SidecarFile};
 use crate::config::{self, Config};
 use crate::curl;
 use crate::exit::Outcome;
-use crate::fsio::{atomic_create, NewFileMode};
 use crate::session::{Session, SessionOptions};
 
 /// Where an exported command goes for the sandbox environment, and which host an imported
@@ -102,7 +101,7 @@ pub fn import_curl(
         environment.bind_sandbox(&args.sandbox_url);
     }
     let imported = curl::import(&request, &environment)?;
-    let path = write(&imported, args.to.as_deref(), payloads)?;
+    let path = curl::save(&imported, args.to.as_deref(), payloads)?;
     let sidecar = SidecarFile::path_for(&path);
     say!(
         "wrote {} and {}{}",
@@ -122,49 +121,4 @@ pub fn import_curl(
     }
     writeln!(std::io::stdout().lock(), "{}", path.display())?;
     Ok(Outcome::Ok)
-}
-
-/// Writes the body and the sidecar, never over a file: `to`, or the first free
-/// `imported/<stem>[-N].json` under `payloads`. A sidecar that cannot be written takes the
-/// new body away again.
-fn write(imported: &curl::Imported, to: Option<&Path>, payloads: &Path) -> anyhow::Result<PathBuf> {
-    let candidates: Vec<PathBuf> = match to {
-        Some(p) => vec![p.to_owned()],
-        None => (1..1000)
-            .map(|n| {
-                let name = if n == 1 {
-                    format!("{}.json", imported.stem)
-                } else {
-                    format!("{}-{n}.json", imported.stem)
-                };
-                payloads.join("imported").join(name)
-            })
-            .collect(),
-    };
-    for path in candidates {
-        let sidecar = SidecarFile::path_for(&path);
-        if path.exists() || sidecar.exists() {
-            if to.is_some() {
-                anyhow::bail!(
-                    "{} already exists: import-curl never overwrites; choose another --to",
-                    if path.exists() { &path } else { &sidecar }.display()
-                );
-            }
-            continue;
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-        }
-        atomic_create(&path, imported.body.as_bytes(), NewFileMode::Shared)?;
-        if let Err(e) = atomic_create(&sidecar, imported.sidecar.as_bytes(), NewFileMode::Shared) {
-            let _ = std::fs::remove_file(&path);
-            return Err(e.into());
-        }
-        return Ok(path);
-    }
-    anyhow::bail!(
-        "{}: no free name for the import; pass --to PATH",
-        payloads.join("imported").display()
-    )
 }

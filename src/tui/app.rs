@@ -419,6 +419,11 @@ impl App {
                 let mut cx = ctx(&mut self.effects, &mut self.status);
                 self.response.filtered(id, fresh, expr, result, &mut cx);
             }
+            Message::CurlImported(Ok((path, said))) => {
+                self.say(Level::Info, said);
+                self.open_payload(path);
+            }
+            Message::CurlImported(Err(e)) => self.say(Level::Error, format!("not imported: {e}")),
             Message::CurlReady(result) => {
                 let mut cx = ctx(&mut self.effects, &mut self.status);
                 self.response.curl_ready(result, &mut cx);

@@ -100,6 +100,32 @@ impl CoreLink {
         Ok(export.text)
     }
 
+    /// Imports a pasted curl command as a new payload under the collection (blocking file
+    /// writes are small): its path and what to tell (the op, what was replaced, notes).
+    pub async fn import_curl(&self, command: &str) -> Result<(PathBuf, String), String> {
+        let lock = self.session().await?;
+        let mut env = lock.read().await.environment().clone();
+        if env.is_sandbox() {
+            env.bind_sandbox(crate::cli::curl::STANDALONE_SANDBOX);
+        }
+        let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+        let request = crate::curl::parse(command, &cwd).map_err(|e| e.to_string())?;
+        let imported = crate::curl::import(&request, &env).map_err(|e| e.to_string())?;
+        let path =
+            crate::curl::save(&imported, None, &self.payload_root).map_err(|e| e.to_string())?;
+        let mut said = format!("imported the curl command as {}", path.display());
+        if let Some(op) = &imported.op {
+            said.push_str(&format!(" ({op})"));
+        }
+        for r in &imported.replaced {
+            said.push_str(&format!("; {} → {{{{{}}}}}", r.what, r.variable));
+        }
+        for n in &imported.notes {
+            said.push_str(&format!("; {n}"));
+        }
+        Ok((path, said))
+    }
+
     /// Renders `text` as the payload at `path` (with the sidecar beside it, read now) and
     /// sends it; a refusal means nothing was sent.
     pub async fn send(&self, path: &Path, text: &str) -> Result<Sent, SendError> {

@@ -422,6 +422,12 @@ impl<B: Backend> Tui<B> {
                 });
             }
             Effect::CancelFilter => self.filter_job.stop(),
+            Effect::ImportCurl(command) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Message::CurlImported(link.import_curl(&command).await));
+                });
+            }
             Effect::ExportCurl { path, text } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

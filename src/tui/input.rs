@@ -28,6 +28,15 @@ impl App {
         if self.popup.is_some() {
             return;
         }
+        // A curl command pasted where there is nothing to edit becomes a new payload.
+        if self.focus == Focus::Editor
+            && (self.editor.path.is_none() || self.editor.text().trim().is_empty())
+            && crate::curl::looks_like_curl(text)
+        {
+            self.say(Level::Info, "importing the pasted curl command…");
+            self.effects.push(Effect::ImportCurl(text.to_owned()));
+            return;
+        }
         if self.focus == Focus::Editor && self.editor.path.is_some() && self.picker.is_none() {
             self.editor
                 .insert(&text.replace("\r\n", "\n").replace('\r', "\n"));

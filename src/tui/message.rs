@@ -92,6 +92,8 @@ pub enum Message {
     },
     /// The editor's request as a curl command (or why it cannot be made).
     CurlReady(Result<String, String>),
+    /// A pasted curl command was imported: the new payload and what to tell.
+    CurlImported(Result<(PathBuf, String), String>),
     /// Search matches in a body.
     SearchDone {
         /// The body searched.
@@ -277,6 +279,8 @@ pub enum Effect {
     },
     /// Stop the running filter: its result is dropped.
     CancelFilter,
+    /// Import a pasted curl command as a new payload.
+    ImportCurl(String),
     /// Make the editor's request a curl command (nothing is sent).
     ExportCurl {
         /// The payload file.
