@@ -98,6 +98,23 @@ pub struct Imported {
     pub stem: String,
 }
 
+impl Imported {
+    /// One line for a status bar: where it went, the op, what was replaced, the notes.
+    pub fn summary(&self, path: &std::path::Path) -> String {
+        let mut said = format!("imported the curl command as {}", path.display());
+        if let Some(op) = &self.op {
+            let _ = write!(said, " ({op})");
+        }
+        for r in &self.replaced {
+            let _ = write!(said, "; {} → {{{{{}}}}}", r.what, r.variable);
+        }
+        for n in &self.notes {
+            let _ = write!(said, "; {n}");
+        }
+        said
+    }
+}
+
 /// Turns a curl request into a payload for environment `env`.
 pub fn import(request: &CurlRequest, env: &Environment) -> Result<Imported, ImportError> {
     let cat = catalogue::catalogue();

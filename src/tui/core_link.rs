@@ -113,16 +113,7 @@ impl CoreLink {
         let imported = crate::curl::import(&request, &env).map_err(|e| e.to_string())?;
         let path =
             crate::curl::save(&imported, None, &self.payload_root).map_err(|e| e.to_string())?;
-        let mut said = format!("imported the curl command as {}", path.display());
-        if let Some(op) = &imported.op {
-            said.push_str(&format!(" ({op})"));
-        }
-        for r in &imported.replaced {
-            said.push_str(&format!("; {} → {{{{{}}}}}", r.what, r.variable));
-        }
-        for n in &imported.notes {
-            said.push_str(&format!("; {n}"));
-        }
+        let said = imported.summary(&path);
         Ok((path, said))
     }
 
