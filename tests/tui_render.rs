@@ -192,6 +192,12 @@ fn error_responses_non_json_and_invalid_utf8_are_shown_safely() {
         );
         let s = text(&app);
         assert!(s.contains("502 Bad Gateway"), "{s}");
+        // Not UTF-8: a hex dump first (`<html>` is 3c 68 74 6d 6c 3e), `x` the text.
+        assert!(s.contains("binary · hex"), "{s}");
+        assert!(s.contains("00000000  3c 68 74 6d 6c 3e"), "{s}");
+        app.focus = Focus::Response;
+        app.update(key(KeyCode::Char('x')));
+        let s = text(&app);
         assert!(
             s.contains("<html>bad \u{fffd}\u{fffd} gateway</html>"),
             "{s}"
