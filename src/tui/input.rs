@@ -6,11 +6,12 @@
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use super::app::{ctx, App, Focus};
+use super::app::{ctx, App, Focus, Level};
 use super::components::popup::{Popup, PopupKind};
 use super::components::{Component, Handled};
 use super::keep::Next;
 use super::keys::{self, Action, Scope};
+use super::message::Effect;
 
 impl App {
     /// Dispatches a terminal event.
