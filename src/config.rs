@@ -143,6 +143,10 @@ impl Environment {
                 literal(demo::TWILIO_API_KEY_SECRET, true),
             ),
             (
+                "twilio_auth_token",
+                literal(demo::TWILIO_AUTH_TOKEN, true),
+            ),
+            (
                 "twilio_chat_service_sid",
                 literal(demo::TWILIO_CHAT_SERVICE_SID, false),
             ),
@@ -212,11 +216,12 @@ impl Environment {
 }
 
 /// The backends the payload collection knows, each a key of an environment's `[backends]`.
-pub const BACKENDS: [&str; 6] = [
+pub const BACKENDS: [&str; 7] = [
     "mesibo",
     "agora_chat",
     "agora_token_server",
     "twilio_token_server",
+    "twilio_conversations",
     "vonage_video",
     "vonage_token_server",
 ];

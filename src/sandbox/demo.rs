@@ -20,7 +20,11 @@ pub const TWILIO_ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 pub const TWILIO_API_KEY_SID: &str = "SKb5aed9ca12bf5890f37930e63cad6d38";
 /// Twilio: the API key secret of the SDK test vectors.
 pub const TWILIO_API_KEY_SECRET: &str = "secret";
-/// Twilio: the demo Conversations/Chat service SID.
+/// Twilio: the auth token paired with the account SID in twilio-python's integration tests
+/// (`tests/__init__.py`); the sandbox takes it as Basic auth beside the API key.
+pub const TWILIO_AUTH_TOKEN: &str = "AUTHTOKEN";
+/// Twilio: the demo Conversations/Chat service SID: the account's default Conversation
+/// Service, which the sandbox store creates with its schema.
 pub const TWILIO_CHAT_SERVICE_SID: &str = "ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 /// OpenTok: the API key of the official token-encoder vector.
 pub const OPENTOK_API_KEY: &str = "123456";

@@ -1,5 +1,6 @@
 //! The embedded sandbox: an axum server over one SQLite store that emulates the mesibo backend
-//! API, Agora Chat (token server, token exchange, users), a Twilio token server and Vonage
+//! API, Agora Chat (token server, token exchange, users), Twilio (the quickstart token server
+//! and the Conversations REST API) and Vonage
 //! Video (sessions and a token server), with fixed demo credentials ([`demo`]).
 //!
 //! All routes share one port:
@@ -13,7 +14,8 @@
 //! | `POST` | `/{org}/{app}/token` | Agora Chat: exchange a 007 app token for a Chat app token |
 //! | `POST` | `/{org}/{app}/users` | Agora Chat: register one user or a batch of up to 60 |
 //! | `GET`, `DELETE` | `/{org}/{app}/users/{username}` | Agora Chat: get or delete a user |
-//! | `GET`, `POST` | `/twilio/token` | Twilio token server: an Access Token with a chat grant |
+//! | `GET`, `POST` | `/token`, `GET /token/{id}` | Twilio's quickstart token server: `{identity, token}` |
+//! | `POST`, `GET`, `DELETE` | `/v1/Services/...`, `/v1/Users...`, `/v1/Conversations...` | Twilio Conversations REST (form, HTTP Basic) |
 //! | `POST` | `/session/create` | Vonage Video (OpenTok REST): create a session (form; `X-OPENTOK-AUTH` or Bearer) |
 //! | `GET` | `/room/{name}`, `/session` | the OpenTok quickstart server: `{apiKey, sessionId, token}` |
 //! | `POST` | `/vonage/token` | apiplay's own client-token route: a T1 or JWT client token |
@@ -87,8 +89,13 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ),
     (
         "GET|POST",
-        "/twilio/token",
-        "Twilio token server: Access Token with a chat grant",
+        "/token, /token/{id}",
+        "Twilio quickstart token server: {identity, token}",
+    ),
+    (
+        "POST|GET|DELETE",
+        "/v1/Services[/{sid}/...]",
+        "Twilio Conversations REST: services, users, conversations, participants, messages",
     ),
     (
         "POST",
@@ -226,11 +233,11 @@ fn routes(store: Arc<Store>) -> Router {
         )
         .route("/:org/:app/users/:username/status", get(agora::user_status))
         .route("/:org/:app/users/batch/status", post(agora::batch_status))
-        .route("/twilio/token", get(twilio::get).post(twilio::post))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .with_state(Arc::clone(&store))
-        .merge(vonage::router(store))
+        .merge(vonage::router(Arc::clone(&store)))
+        .merge(twilio::router(store))
 }
 
 /// Serves `app` (see [`router_with`]) on `listener` with `limits`, as [`start`] does, for as

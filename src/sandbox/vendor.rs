@@ -35,8 +35,9 @@ impl Vendor {
         };
         if under("/backend") {
             Vendor::Mesibo
-        } else if under("/twilio") || under("/v1") {
-            // `/v1/...` is the Twilio Conversations REST API's version prefix.
+        } else if under("/token") || under("/v1") {
+            // `/v1/...` is the Twilio Conversations REST API's version prefix; `/token` the
+            // Twilio quickstart token server.
             Vendor::Twilio
         } else if under("/session") || under("/vonage") || under("/v2/project") || under("/room") {
             // OpenTok REST (`/session/create`, `/v2/project/{apiKey}/...`), the token server
@@ -138,7 +139,8 @@ mod tests {
             ("/backend", Vendor::Mesibo),
             ("/backend/", Vendor::Mesibo),
             ("/backendx", Vendor::Agora),
-            ("/twilio/token", Vendor::Twilio),
+            ("/token", Vendor::Twilio),
+            ("/token/alice", Vendor::Twilio),
             ("/v1/Services/IS1/Conversations", Vendor::Twilio),
             ("/session/create", Vendor::Vonage),
             ("/vonage/token", Vendor::Vonage),

@@ -10,11 +10,12 @@
 //! Reads of a file-backed store use a small pool of read-only connections, so they never wait
 //! behind a batch; an in-memory store has a single connection, so its reads are jobs on the
 //! writer thread too. The vendor modules call the typed operations of the sub-modules
-//! ([`mesibo`], [`agora`], [`vonage`]) and never see SQL.
+//! ([`mesibo`], [`agora`], [`twilio`], [`vonage`]) and never see SQL.
 
 pub mod agora;
 pub mod mesibo;
 mod schema;
+pub mod twilio;
 pub mod vonage;
 mod writer;
 

@@ -64,7 +64,31 @@ CREATE TABLE vonage_sessions (
 ) WITHOUT ROWID;
 -- The docs' examples show uids and gids in these ranges; start there so answers look familiar.
 INSERT INTO sqlite_sequence (name, seq) VALUES ('mesibo_users', 5300), ('mesibo_groups', 102528);
-"];
+", r#"
+-- Twilio Conversations: services, users, conversations, participants and messages
+-- (store/twilio.rs). `uniq` is an identity or a unique name, unique within the parent.
+CREATE TABLE twilio_resources (
+    sid     TEXT PRIMARY KEY,
+    kind    TEXT NOT NULL,
+    service TEXT NOT NULL,
+    parent  TEXT NOT NULL,
+    uniq    TEXT,
+    ord     INTEGER NOT NULL DEFAULT 0,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    fields  TEXT NOT NULL
+);
+CREATE UNIQUE INDEX twilio_resources_uniq ON twilio_resources (kind, parent, uniq)
+    WHERE uniq IS NOT NULL;
+CREATE INDEX twilio_resources_parent ON twilio_resources (parent, kind);
+CREATE INDEX twilio_resources_service ON twilio_resources (service);
+-- The account's default Conversation Service, which the top-level /v1/Users and
+-- /v1/Conversations routes and the quickstart token's chat grant name (demo.rs).
+INSERT INTO twilio_resources (sid, kind, service, parent, uniq, ord, created, updated, fields)
+VALUES ('ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'service', 'ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '',
+        NULL, 0, CAST(strftime('%s', 'now') AS INTEGER), CAST(strftime('%s', 'now') AS INTEGER),
+        '{"friendly_name":"Default Conversations Service"}');
+"#];
 
 /// Pragmas of the writer connection.
 pub fn configure_writer(conn: &Connection, on_disk: bool) -> rusqlite::Result<()> {

@@ -1,0 +1,571 @@
+//! The Conversations REST API v1 over the sandbox store, at the paths twilio-python 9.11.0
+//! builds (`twilio/rest/conversations/v1/service/...`):
+//!
+//! | path | create (POST) | list (GET) | fetch (GET) | update (POST) | delete |
+//! |---|---|---|---|---|---|
+//! | `/v1/Services[/{IS}]` | `FriendlyName` | yes | yes | — | yes, with all it holds |
+//! | `/v1/Services/{IS}/Users[/{US or identity}]` | `Identity`, `FriendlyName`, `Attributes`, `RoleSid` | yes | yes | yes | yes |
+//! | `/v1/Services/{IS}/Conversations[/{CH or unique name}]` | `FriendlyName`, `UniqueName`, `Attributes`, `State`, … | yes | yes | yes | yes, with its participants and messages |
+//! | `…/Conversations/{CH}/Participants[/{MB or identity}]` | `Identity` or `MessagingBinding.Address`, `Attributes`, `RoleSid` | yes | yes | yes | yes |
+//! | `…/Conversations/{CH}/Messages[/{IM}]` | `Author` (default `system`), `Body`, `Attributes` | yes | yes | yes | yes |
+//!
+//! `/v1/Users…` and `/v1/Conversations…` (the docs' "shortened" URLs) act on the account's
+//! default service ([`demo::TWILIO_CHAT_SERVICE_SID`]). Creates answer 201, fetches, lists
+//! and updates 200, deletes 204 with no body. Parameters are read from a form body only: a
+//! JSON body is not read, as the API does not read one (a JSON `Identity` gets "Missing
+//! required parameter Identity in the post body", 20001).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+use super::render::{self, PageAt};
+use super::{authenticate, base_url, error, not_found};
+use crate::sandbox::body::{self, BodyError};
+use crate::sandbox::demo;
+use crate::sandbox::store::twilio::{Created, Kind, NewResource};
+use crate::sandbox::store::{Store, StoreError};
+
+/// The default page size and the largest one (twilio-python's `read_limits`: 50 when unset,
+/// "the most efficient page size, i.e. min(limit, 1000)").
+const DEFAULT_PAGE_SIZE: u32 = 50;
+const MAX_PAGE_SIZE: u32 = 1000;
+/// "The content of the message, can be up to 1,600 characters long" (`MessageInstance`).
+const MAX_BODY_CHARS: usize = 1600;
+
+/// The Conversations routes. A path segment holds the same parameter name in every route
+/// (the router requires it): `svc` a service, `conv` a conversation, `sid` the rest.
+pub fn router(store: Arc<Store>) -> Router {
+    let mut router = Router::new()
+        .route("/v1/Services", collection(Kind::Service))
+        .route("/v1/Services/:svc", instance(Kind::Service));
+    // Each collection under a service, and the same under the default service.
+    for prefix in ["/v1/Services/:svc", "/v1"] {
+        router = router
+            .route(&format!("{prefix}/Users"), collection(Kind::User))
+            .route(&format!("{prefix}/Users/:sid"), instance(Kind::User))
+            .route(
+                &format!("{prefix}/Conversations"),
+                collection(Kind::Conversation),
+            )
+            .route(
+                &format!("{prefix}/Conversations/:conv"),
+                instance(Kind::Conversation),
+            );
+        for (tail, kind) in [
+            ("Participants", Kind::Participant),
+            ("Messages", Kind::Message),
+        ] {
+            let path = format!("{prefix}/Conversations/:conv/{tail}");
+            router = router
+                .route(&path, collection(kind))
+                .route(&format!("{path}/:sid"), instance(kind));
+        }
+    }
+    router.with_state(store)
+}
+
+type Params = Option<Path<HashMap<String, String>>>;
+
+fn collection(kind: Kind) -> MethodRouter<Arc<Store>> {
+    get(
+        move |State(store): State<Arc<Store>>,
+              params: Params,
+              RawQuery(query): RawQuery,
+              headers: HeaderMap,
+              uri: Uri| async move {
+            list(kind, &store, &params_of(params), query.as_deref(), &headers, &uri)
+                .await
+                .unwrap_or_else(|refusal| refusal)
+        },
+    )
+    .post(
+        move |State(store): State<Arc<Store>>,
+              params: Params,
+              headers: HeaderMap,
+              uri: Uri,
+              body: Body| async move {
+            create(kind, &store, &params_of(params), &headers, &uri, body)
+                .await
+                .unwrap_or_else(|refusal| refusal)
+        },
+    )
+}
+
+fn instance(kind: Kind) -> MethodRouter<Arc<Store>> {
+    let router = get(
+        move |State(store): State<Arc<Store>>, params: Params, headers: HeaderMap, uri: Uri| async move {
+            fetch(kind, &store, &params_of(params), &headers, &uri)
+                .await
+                .unwrap_or_else(|refusal| refusal)
+        },
+    )
+    .delete(
+        move |State(store): State<Arc<Store>>, params: Params, headers: HeaderMap, uri: Uri| async move {
+            delete(kind, &store, &params_of(params), &headers, &uri)
+                .await
+                .unwrap_or_else(|refusal| refusal)
+        },
+    );
+    if kind == Kind::Service {
+        // twilio-python has no update for a Service (its settings live in Configuration).
+        return router;
+    }
+    router.post(
+        move |State(store): State<Arc<Store>>,
+              params: Params,
+              headers: HeaderMap,
+              uri: Uri,
+              body: Body| async move {
+            update(kind, &store, &params_of(params), &headers, &uri, body)
+                .await
+                .unwrap_or_else(|refusal| refusal)
+        },
+    )
+}
+
+fn params_of(params: Params) -> HashMap<String, String> {
+    params.map(|Path(p)| p).unwrap_or_default()
+}
+
+type Answer = Result<Response, Response>;
+
+fn store_failed(err: &StoreError) -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        20_500,
+        &format!("the sandbox store failed: {err}"),
+    )
+}
+
+fn body_failed(err: &BodyError) -> Response {
+    match err {
+        BodyError::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, 413, &err.to_string()),
+        _ => error(StatusCode::BAD_REQUEST, 400, &err.to_string()),
+    }
+}
+
+/// 400 20001, Twilio's answer to a missing required parameter.
+fn missing(name: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        20_001,
+        &format!("Missing required parameter {name} in the post body"),
+    )
+}
+
+/// 400 for a value the sandbox refuses; Twilio documents no code for these, so the code is
+/// the HTTP status, as for the sandbox's other undocumented refusals.
+fn invalid(message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, 400, message)
+}
+
+/// The parameters of a form body; nothing when the body is not a form (the API reads only
+/// forms). The first value of a repeated name wins.
+async fn form(headers: &HeaderMap, body: Body) -> Result<HashMap<String, String>, Response> {
+    let bytes = body::read(headers, body)
+        .await
+        .map_err(|e| body_failed(&e))?;
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(crate::collection::form::is_form_content_type);
+    let mut out = HashMap::new();
+    if is_form {
+        for (k, v) in form_urlencoded::parse(&bytes) {
+            out.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// The service and parent SIDs a request of `kind` acts under, after checking that they
+/// exist: `("", "")` for a service; `(IS, IS)` for users and conversations; `(IS, CH)` for
+/// participants and messages (the conversation may be named by its unique name).
+async fn scope(
+    kind: Kind,
+    store: &Store,
+    params: &HashMap<String, String>,
+    uri: &Uri,
+) -> Result<(String, String), Response> {
+    if kind == Kind::Service {
+        return Ok((String::new(), String::new()));
+    }
+    let service_key = params
+        .get("svc")
+        .cloned()
+        .unwrap_or_else(|| demo::TWILIO_CHAT_SERVICE_SID.to_owned());
+    let service = store
+        .twilio_get(Kind::Service, String::new(), service_key)
+        .await
+        .map_err(|e| store_failed(&e))?
+        .ok_or_else(|| not_found(uri.path()))?;
+    match kind {
+        Kind::User | Kind::Conversation => Ok((service.sid.clone(), service.sid)),
+        _ => {
+            let conv_key = params.get("conv").cloned().unwrap_or_default();
+            let conversation = store
+                .twilio_get(Kind::Conversation, service.sid.clone(), conv_key)
+                .await
+                .map_err(|e| store_failed(&e))?
+                .ok_or_else(|| not_found(uri.path()))?;
+            Ok((service.sid, conversation.sid))
+        }
+    }
+}
+
+fn text(value: Option<&String>) -> Value {
+    value.map_or(Value::Null, |v| Value::String(v.clone()))
+}
+
+/// The conversation states twilio-python's `ConversationInstance.State` lists.
+fn check_state(state: Option<&String>) -> Result<(), Response> {
+    match state.map(String::as_str) {
+        None | Some("active" | "inactive" | "closed") => Ok(()),
+        Some(other) => Err(invalid(&format!(
+            "State must be active, inactive or closed, not {other:?}"
+        ))),
+    }
+}
+
+fn check_body(body: Option<&String>) -> Result<(), Response> {
+    match body {
+        Some(b) if b.chars().count() > MAX_BODY_CHARS => Err(invalid(&format!(
+            "Body is {} characters; a message body holds at most {MAX_BODY_CHARS}",
+            b.chars().count()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn create(
+    kind: Kind,
+    store: &Store,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: Body,
+) -> Answer {
+    authenticate(headers)?;
+    let (service, parent) = scope(kind, store, params, uri).await?;
+    let form = form(headers, body).await?;
+    let get = |name: &str| form.get(name);
+    let mut fields = Map::new();
+    let mut uniq = None;
+    match kind {
+        Kind::Service => {
+            let name = get("FriendlyName").ok_or_else(|| missing("FriendlyName"))?;
+            fields.insert("friendly_name".into(), json!(name));
+        }
+        Kind::User => {
+            let identity = get("Identity").ok_or_else(|| missing("Identity"))?;
+            uniq = Some(identity.clone());
+            fields.insert("friendly_name".into(), text(get("FriendlyName")));
+            fields.insert("attributes".into(), text(get("Attributes")));
+            fields.insert("role_sid".into(), text(get("RoleSid")));
+        }
+        Kind::Conversation => {
+            check_state(get("State"))?;
+            uniq = get("UniqueName").cloned();
+            fields.insert("friendly_name".into(), text(get("FriendlyName")));
+            fields.insert("attributes".into(), text(get("Attributes")));
+            fields.insert(
+                "messaging_service_sid".into(),
+                text(get("MessagingServiceSid")),
+            );
+            fields.insert("state".into(), text(get("State")));
+            let mut timers = Map::new();
+            for (param, key) in [
+                ("Timers.Inactive", "date_inactive"),
+                ("Timers.Closed", "date_closed"),
+            ] {
+                if let Some(v) = get(param) {
+                    timers.insert(key.into(), json!(v));
+                }
+            }
+            fields.insert("timers".into(), Value::Object(timers));
+        }
+        Kind::Participant => {
+            let identity = get("Identity");
+            let address = get("MessagingBinding.Address");
+            if identity.is_none() && address.is_none() {
+                return Err(missing("Identity"));
+            }
+            uniq = identity.cloned();
+            fields.insert("attributes".into(), text(get("Attributes")));
+            fields.insert("role_sid".into(), text(get("RoleSid")));
+            fields.insert(
+                "messaging_binding".into(),
+                address.map_or(Value::Null, |a| {
+                    json!({
+                        "type": "sms",
+                        "address": a,
+                        "proxy_address": get("MessagingBinding.ProxyAddress"),
+                    })
+                }),
+            );
+        }
+        Kind::Message => {
+            check_body(get("Body"))?;
+            let author = get("Author").cloned().unwrap_or_else(|| "system".into());
+            // The author's participant, when the author is one by identity.
+            let participant = store
+                .twilio_get(Kind::Participant, parent.clone(), author.clone())
+                .await
+                .map_err(|e| store_failed(&e))?
+                .filter(|p| p.uniq.as_deref() == Some(author.as_str()));
+            fields.insert("author".into(), json!(author));
+            fields.insert("body".into(), text(get("Body")));
+            fields.insert("attributes".into(), text(get("Attributes")));
+            fields.insert(
+                "participant_sid".into(),
+                participant.map_or(Value::Null, |p| json!(p.sid)),
+            );
+        }
+    }
+    let created = store
+        .twilio_create(NewResource {
+            kind,
+            service,
+            parent,
+            uniq,
+            fields,
+        })
+        .await
+        .map_err(|e| store_failed(&e))?;
+    match created {
+        Created::Created(r) => Ok((
+            StatusCode::CREATED,
+            axum::Json(render::resource(kind, &r, &base_url(headers))),
+        )
+            .into_response()),
+        // The parent went away between the check and the insert.
+        Created::NoParent => Err(not_found(uri.path())),
+        Created::Duplicate => Err(error(
+            StatusCode::CONFLICT,
+            409,
+            &match kind {
+                Kind::Conversation => {
+                    "A Conversation with this UniqueName already exists in the service"
+                }
+                Kind::Participant => {
+                    "A Participant with this Identity already exists in the conversation"
+                }
+                _ => "A User with this Identity already exists in the service",
+            }
+            .to_owned(),
+        )),
+    }
+}
+
+fn page_params(query: Option<&str>) -> Result<(u32, u64, u64), Response> {
+    let mut size = DEFAULT_PAGE_SIZE;
+    let mut page = 0_u64;
+    let mut token = None;
+    for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "PageSize" => {
+                size = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|s| (1..=MAX_PAGE_SIZE).contains(s))
+                    .ok_or_else(|| {
+                        invalid(&format!(
+                            "PageSize must be a whole number from 1 to {MAX_PAGE_SIZE}, not {v:?}"
+                        ))
+                    })?;
+            }
+            "Page" => {
+                page = v
+                    .parse()
+                    .map_err(|_| invalid(&format!("Page must be a whole number, not {v:?}")))?;
+            }
+            "PageToken" => {
+                token = Some(
+                    v.strip_prefix("PT")
+                        .and_then(|n| n.parse::<u64>().ok())
+                        .ok_or_else(|| invalid(&format!("PageToken {v:?} is not one this API gave")))?,
+                );
+            }
+            _ => {}
+        }
+    }
+    let offset = token.unwrap_or_else(|| page.saturating_mul(u64::from(size)));
+    Ok((size, page, offset))
+}
+
+async fn list(
+    kind: Kind,
+    store: &Store,
+    params: &HashMap<String, String>,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Answer {
+    authenticate(headers)?;
+    let (_, parent) = scope(kind, store, params, uri).await?;
+    let (size, page, offset) = page_params(query)?;
+    let (rows, more) = store
+        .twilio_list(kind, parent, offset, size)
+        .await
+        .map_err(|e| store_failed(&e))?;
+    let base = base_url(headers);
+    let items = rows
+        .iter()
+        .map(|r| render::resource(kind, r, &base))
+        .collect();
+    let collection_url = format!("{base}{}", uri.path());
+    Ok(axum::Json(render::page(
+        kind,
+        items,
+        &PageAt {
+            collection_url: &collection_url,
+            page,
+            page_size: size,
+            offset,
+            more,
+        },
+    ))
+    .into_response())
+}
+
+async fn fetch(
+    kind: Kind,
+    store: &Store,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Answer {
+    authenticate(headers)?;
+    let key = params_key(kind, params);
+    let (_, parent) = scope(kind, store, params, uri).await?;
+    let found = store
+        .twilio_get(kind, parent, key)
+        .await
+        .map_err(|e| store_failed(&e))?
+        .ok_or_else(|| not_found(uri.path()))?;
+    Ok(axum::Json(render::resource(kind, &found, &base_url(headers))).into_response())
+}
+
+/// The instance's key in the path: `svc` for a service, `conv` for a conversation, `sid`
+/// otherwise.
+fn params_key(kind: Kind, params: &HashMap<String, String>) -> String {
+    let name = match kind {
+        Kind::Service => "svc",
+        Kind::Conversation => "conv",
+        _ => "sid",
+    };
+    params.get(name).cloned().unwrap_or_default()
+}
+
+async fn update(
+    kind: Kind,
+    store: &Store,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: Body,
+) -> Answer {
+    authenticate(headers)?;
+    let key = params_key(kind, params);
+    let (_, parent) = scope(kind, store, params, uri).await?;
+    let form = form(headers, body).await?;
+    let allowed: &[(&str, &str)] = match kind {
+        Kind::Service => &[],
+        Kind::User => &[
+            ("FriendlyName", "friendly_name"),
+            ("Attributes", "attributes"),
+            ("RoleSid", "role_sid"),
+        ],
+        Kind::Conversation => &[
+            ("FriendlyName", "friendly_name"),
+            ("Attributes", "attributes"),
+            ("MessagingServiceSid", "messaging_service_sid"),
+            ("State", "state"),
+        ],
+        Kind::Participant => &[
+            ("Attributes", "attributes"),
+            ("RoleSid", "role_sid"),
+            ("LastReadMessageIndex", "last_read_message_index"),
+            ("LastReadTimestamp", "last_read_timestamp"),
+        ],
+        Kind::Message => &[
+            ("Author", "author"),
+            ("Body", "body"),
+            ("Attributes", "attributes"),
+        ],
+    };
+    check_state(form.get("State"))?;
+    check_body(form.get("Body"))?;
+    let mut changes = Map::new();
+    for (param, field) in allowed {
+        if let Some(value) = form.get(*param) {
+            let value = if *field == "last_read_message_index" {
+                value.parse::<i64>().map(Value::from).map_err(|_| {
+                    invalid(&format!(
+                        "LastReadMessageIndex must be a whole number, not {value:?}"
+                    ))
+                })?
+            } else {
+                json!(value)
+            };
+            changes.insert((*field).to_owned(), value);
+        }
+    }
+    if kind == Kind::Message {
+        changes.insert("edited".into(), json!(true));
+    }
+    let updated = store
+        .twilio_update(kind, parent, key, changes)
+        .await
+        .map_err(|e| store_failed(&e))?
+        .ok_or_else(|| not_found(uri.path()))?;
+    Ok(axum::Json(render::resource(kind, &updated, &base_url(headers))).into_response())
+}
+
+async fn delete(
+    kind: Kind,
+    store: &Store,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Answer {
+    authenticate(headers)?;
+    let key = params_key(kind, params);
+    let (_, parent) = scope(kind, store, params, uri).await?;
+    if store
+        .twilio_delete(kind, parent, key)
+        .await
+        .map_err(|e| store_failed(&e))?
+    {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(not_found(uri.path()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::page_params;
+
+    #[test]
+    fn page_params_read_size_page_and_token() {
+        assert_eq!(page_params(None).unwrap(), (50, 0, 0));
+        assert_eq!(page_params(Some("PageSize=2&Page=3")).unwrap(), (2, 3, 6));
+        assert_eq!(
+            page_params(Some("PageSize=2&Page=1&PageToken=PT7")).unwrap(),
+            (2, 1, 7)
+        );
+        assert!(page_params(Some("PageSize=0")).is_err());
+        assert!(page_params(Some("PageSize=1001")).is_err());
+        assert!(page_params(Some("PageToken=abc")).is_err());
+    }
+}
