@@ -148,10 +148,10 @@ fn token_routes(session_id: &str) -> Vec<(&'static str, MakeRequest)> {
             }),
         ),
         (
-            "twilio GET /twilio/token",
+            "twilio GET /token/:id",
             Arc::new(|c, i| Request {
                 method: "GET",
-                path: format!("/twilio/token?identity=user{c}-{i}&ttl=3600"),
+                path: format!("/token/user{c}-{i}"),
                 body: None,
             }),
         ),

@@ -279,7 +279,7 @@ fn a_token_reference_by_vendor_name_resolves() {
     copy_payloads(&ws, "twilio");
     let out = ws
         .cmd()
-        .args(["send", "payloads/twilio/chat-access-token.json"])
+        .args(["send", "payloads/twilio/token.json"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

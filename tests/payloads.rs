@@ -1,6 +1,6 @@
-//! The shipped collection, held to the catalogue: every mesibo, Agora and Vonage payload names
-//! its op and passes `apiplay check`, every op of theirs has a payload, and every payload works, in
-//! the catalogue's flow order, through the real binary against the embedded sandbox (the
+//! The shipped collection, held to the catalogue: every mesibo, Agora, Twilio and Vonage payload
+//! names its op and passes `apiplay check`, every op of theirs has a payload, and every payload
+//! works, in the catalogue's flow order, through the real binary against the embedded sandbox (the
 //! default environment), captures chaining one request into the next.
 #![allow(clippy::unwrap_used)]
 
@@ -17,9 +17,8 @@ fn repo_payloads() -> std::path::PathBuf {
 }
 
 /// The payloads of the other vendors, in an order where each capture exists before it is
-/// used; mesibo's and Agora's come from the catalogue's flow order (see `chain`).
-const OTHERS: [&str; 4] = [
-    "twilio/chat-access-token",
+/// used; mesibo's, Agora's and Twilio's come from the catalogue's flow order (see `chain`).
+const OTHERS: [&str; 3] = [
     "vonage/create-session",
     "vonage/create-session-v2",
     "vonage/room",
@@ -38,12 +37,13 @@ fn payload_of_each_op() -> BTreeMap<String, String> {
     map
 }
 
-/// The docs' own payload, then every mesibo and Agora op's payload in the catalogue's flow
-/// order, then the others.
+/// The docs' own payload, then every mesibo, Agora and Twilio op's payload in the catalogue's
+/// flow order (Twilio's: token, then service → user → conversation → participant → message,
+/// deletes last), then the others.
 fn chain() -> Vec<String> {
     let payloads = payload_of_each_op();
     let mut chain = vec!["mesibo-backend-payload".to_owned()];
-    for vendor in [Vendor::Mesibo, Vendor::Agora] {
+    for vendor in [Vendor::Mesibo, Vendor::Agora, Vendor::Twilio] {
         let mut ops: Vec<_> = catalogue().vendor_ops(vendor).collect();
         ops.sort_by_key(|o| o.flow.unwrap_or(u32::MAX));
         for op in ops {
@@ -57,15 +57,15 @@ fn chain() -> Vec<String> {
     chain
 }
 
-/// Every mesibo, Agora and Vonage payload names its op in its sidecar, carries no `docs` prose
-/// (the catalogue's text replaces it), and passes `apiplay check` with no finding; so does the
-/// docs' own file, matched by its "op".
+/// Every mesibo, Agora, Twilio and Vonage payload names its op in its sidecar, carries no
+/// `docs` prose (the catalogue's text replaces it), and passes `apiplay check` with no finding;
+/// so does the docs' own file, matched by its "op".
 #[test]
-fn mesibo_agora_and_vonage_payloads_name_their_op_and_pass_check() {
+fn every_vendors_payloads_name_their_op_and_pass_check() {
     let collection = Collection::discover(&repo_payloads()).unwrap();
     let mut checked = 0;
     for entry in &collection.payloads {
-        if !["mesibo/", "agora/", "vonage/"]
+        if !["mesibo/", "agora/", "twilio/", "vonage/"]
             .iter()
             .any(|v| entry.rel.starts_with(v))
         {
@@ -86,13 +86,14 @@ fn mesibo_agora_and_vonage_payloads_name_their_op_and_pass_check() {
         assert!(sidecar.docs.is_none(), "{} still has docs prose", entry.rel);
         checked += 1;
     }
-    assert!(checked >= 27, "only {checked} payloads");
+    assert!(checked >= 48, "only {checked} payloads");
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_apiplay"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "check",
             "payloads/mesibo",
             "payloads/agora",
+            "payloads/twilio",
             "payloads/vonage",
             "payloads/mesibo-backend-payload.json",
         ])
@@ -112,11 +113,11 @@ fn mesibo_agora_and_vonage_payloads_name_their_op_and_pass_check() {
     );
 }
 
-/// Every mesibo, Agora and Vonage op of the catalogue has a shipped payload.
+/// Every op of the catalogue has a shipped payload, and Twilio's are the 21 of CONTRACT.md.
 #[test]
-fn every_mesibo_agora_and_vonage_op_has_a_shipped_payload() {
+fn every_op_has_a_shipped_payload() {
     let payloads = payload_of_each_op();
-    for vendor in [Vendor::Mesibo, Vendor::Agora, Vendor::Vonage] {
+    for vendor in [Vendor::Mesibo, Vendor::Agora, Vendor::Twilio, Vendor::Vonage] {
         for op in catalogue().vendor_ops(vendor) {
             assert!(payloads.contains_key(&op.id), "no payload for {}", op.id);
         }
@@ -130,6 +131,17 @@ fn every_mesibo_agora_and_vonage_op_has_a_shipped_payload() {
     for other in OTHERS {
         assert!(names.iter().any(|n| n == other), "missing payload {other}");
     }
+    // CONTRACT.md's Twilio op ids, written out by hand.
+    let mut twilio = vec!["twilio.quickstart.token".to_owned()];
+    for resource in ["service", "user", "conversation", "participant", "message"] {
+        for action in ["create", "fetch", "list", "delete"] {
+            twilio.push(format!("twilio.conversations.{resource}.{action}"));
+        }
+    }
+    for id in &twilio {
+        assert!(payloads.contains_key(id), "no payload for {id}");
+    }
+    assert_eq!(catalogue().vendor_ops(Vendor::Twilio).count(), twilio.len());
 }
 
 #[test]
@@ -169,12 +181,22 @@ fn every_payload_works_against_the_embedded_sandbox_in_order() {
     }
     // No secret reached the disk, though the docs' payload carries its app token literally
     // (the history keeps `{{mesibo_app_token}}` in its place).
+    // Nor the Twilio Basic credentials minted for the Conversations calls.
+    let basic = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!(
+            "{}:{}",
+            apiplay::sandbox::demo::TWILIO_API_KEY_SID,
+            apiplay::sandbox::demo::TWILIO_API_KEY_SECRET
+        ),
+    );
     for entry in std::fs::read_dir(home.path()).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
         for secret in [
             apiplay::sandbox::demo::MESIBO_APP_TOKEN,
             apiplay::sandbox::demo::AGORA_APP_CERTIFICATE,
+            basic.as_str(),
         ] {
             assert!(
                 !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
@@ -196,7 +218,8 @@ fn every_payload_works_against_the_embedded_sandbox_in_order() {
         .iter()
         .map(|t| t["format"].as_str().unwrap().to_owned())
         .collect();
-    // The Agora Chat REST token is known by the exchange that issued it (issue 11).
+    // The Agora Chat REST token is known by the exchange that issued it (issue 11); the Twilio
+    // one comes from the quickstart token server.
     for format in ["mesibo", "agora-007", "twilio-jwt", "agora-chat"] {
         assert!(
             formats.contains(format),

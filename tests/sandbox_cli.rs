@@ -187,7 +187,8 @@ fn banner_lists_credentials_and_routes_and_sigterm_stops_cleanly() {
         demo::OPENTOK_API_KEY,
         "/backend/",
         "/{org}/{app}/users",
-        "/twilio/token",
+        "/token, /token/{id}",
+        "/v1/Services",
         "/session/create",
         "/vonage/token",
     ] {

@@ -25,6 +25,7 @@ enum Vendor {
     Mesibo,
     Agora,
     Twilio,
+    TwilioQuickstart,
     Vonage,
 }
 
@@ -173,16 +174,47 @@ fn routes() -> Vec<Route> {
         ),
         row(
             "GET",
-            "/twilio/token?identity=alice".into(),
+            "/token?identity=alice".into(),
+            Vendor::TwilioQuickstart,
+            Input::Query,
+            false,
+        ),
+        row(
+            "GET",
+            "/token/alice".into(),
+            Vendor::TwilioQuickstart,
+            Input::Query,
+            false,
+        ),
+        // The quickstart reads `id` from a JSON body and ignores what it does not know, so
+        // only malformed JSON is refused: the body cases must not break it.
+        row(
+            "POST",
+            "/token".into(),
+            Vendor::TwilioQuickstart,
+            Input::Query,
+            false,
+        ),
+        // Conversations REST: forms and HTTP Basic; JSON bodies are not read.
+        row(
+            "POST",
+            "/v1/Services".into(),
+            Vendor::Twilio,
+            Input::Query,
+            false,
+        ),
+        row(
+            "GET",
+            "/v1/Services".into(),
             Vendor::Twilio,
             Input::Query,
             false,
         ),
         row(
             "POST",
-            "/twilio/token".into(),
+            "/v1/Users".into(),
             Vendor::Twilio,
-            Input::Json,
+            Input::Query,
             false,
         ),
         row(
@@ -479,51 +511,39 @@ fn query_and_path_cases(bearer: &str) -> Vec<(Case, Vendor)> {
     vec![
         // Issue 8 item 10: a repeated query parameter leaked axum's plain-text rejection.
         (
-            get("/twilio/token?identity=a&identity=b".into(), Refused, false),
+            get("/token?identity=a&identity=b".into(), Refused, false),
+            Vendor::TwilioQuickstart,
+        ),
+        (
+            get(format!("/token?identity={h}"), NoServerError, false),
+            Vendor::TwilioQuickstart,
+        ),
+        (
+            get(format!("/token/{h}"), NoServerError, false),
+            Vendor::TwilioQuickstart,
+        ),
+        (
+            get("/token?identity=%FF%FE".into(), NoServerError, false),
+            Vendor::TwilioQuickstart,
+        ),
+        (
+            get("/token?identity=%".into(), NoServerError, false),
+            Vendor::TwilioQuickstart,
+        ),
+        (
+            get("/token/%FF%FE".into(), NoServerError, false),
+            Vendor::TwilioQuickstart,
+        ),
+        (
+            get("/v1/Services?PageSize=0".into(), Refused, false),
             Vendor::Twilio,
         ),
         (
-            get(
-                "/twilio/token?ttl=1&ttl=2&identity=a".into(),
-                Refused,
-                false,
-            ),
+            get(format!("/v1/Services/{h}"), Refused, false),
             Vendor::Twilio,
         ),
         (
-            get(format!("/twilio/token?identity={h}"), Refused, false),
-            Vendor::Twilio,
-        ),
-        (
-            get(
-                "/twilio/token?identity=a&ttl=9223372036854775807".into(),
-                Refused,
-                false,
-            ),
-            Vendor::Twilio,
-        ),
-        (
-            get(
-                "/twilio/token?identity=a&ttl=-9223372036854775808".into(),
-                Refused,
-                false,
-            ),
-            Vendor::Twilio,
-        ),
-        (
-            get(
-                "/twilio/token?identity=a&ttl=99999999999999999999999".into(),
-                Refused,
-                false,
-            ),
-            Vendor::Twilio,
-        ),
-        (
-            get("/twilio/token?identity=%FF%FE".into(), NoServerError, false),
-            Vendor::Twilio,
-        ),
-        (
-            get("/twilio/token?identity=%".into(), NoServerError, false),
+            get("/v1/Services/%FF%FE/Users".into(), Refused, false),
             Vendor::Twilio,
         ),
         // Issue 8 item 10: invalid UTF-8 in a path segment.
@@ -723,6 +743,10 @@ fn not_vendor_refusal(vendor: Vendor, answer: &Answer) -> Option<String> {
                     .as_str()
                     .is_some_and(|u| u.starts_with("https://www.twilio.com/docs/errors/"))
                 && body["status"] == answer.status
+        }
+        // sdk-starter-node's Express error handler: `{message, error: {}}`.
+        Vendor::TwilioQuickstart => {
+            answer.status >= 400 && text("message") && body["error"].is_object()
         }
         // The Video REST API answers an authentication failure 403 with code -1 (opentok-node's
         // fixture `{"code": -1, "message": "No suitable authentication found"}`).

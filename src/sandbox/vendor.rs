@@ -21,6 +21,9 @@ pub enum Vendor {
     Agora,
     /// Twilio REST: `{"code","message","more_info","status"}`.
     Twilio,
+    /// Twilio's quickstart token server (sdk-starter-node, an Express app): its error handler
+    /// answers `{"message","error":{}}`.
+    TwilioQuickstart,
     /// Vonage Video (OpenTok REST): `{"code","message"}`.
     Vonage,
 }
@@ -35,10 +38,11 @@ impl Vendor {
         };
         if under("/backend") {
             Vendor::Mesibo
-        } else if under("/token") || under("/v1") {
-            // `/v1/...` is the Twilio Conversations REST API's version prefix; `/token` the
-            // Twilio quickstart token server.
+        } else if under("/v1") {
+            // `/v1/...` is the Twilio Conversations REST API's version prefix.
             Vendor::Twilio
+        } else if under("/token") {
+            Vendor::TwilioQuickstart
         } else if under("/session") || under("/vonage") || under("/v2/project") || under("/room") {
             // OpenTok REST (`/session/create`, `/v2/project/{apiKey}/...`), the token server
             // and the OpenTok quickstart server's `/room/{name}`.
@@ -76,6 +80,7 @@ impl Vendor {
                     "status": status.as_u16(),
                 })
             }
+            Vendor::TwilioQuickstart => json!({"message": message, "error": {}}),
             Vendor::Vonage => json!({"code": status.as_u16(), "message": message}),
         };
         (status, axum::Json(body)).into_response()
@@ -118,13 +123,12 @@ fn easemob_error(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
-/// Twilio's numeric code for a status: 20404 "Not Found" (twilio.com/docs/errors/20404);
-/// 21201 for a bad parameter, as the token route already answers; otherwise the HTTP status,
-/// as the token route does for 413 (Twilio documents no code for those refusals).
+/// Twilio's numeric code for a status: 20404 "The requested resource ... was not found"
+/// (support.twilio.com article 50009103572635); otherwise the HTTP status, as Twilio documents
+/// no code for the guard's refusals (body too large, too slow, a malformed query).
 fn twilio_code(status: StatusCode) -> u32 {
     match status {
         StatusCode::NOT_FOUND => 20_404,
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => 21_201,
         other => u32::from(other.as_u16()),
     }
 }
@@ -139,8 +143,9 @@ mod tests {
             ("/backend", Vendor::Mesibo),
             ("/backend/", Vendor::Mesibo),
             ("/backendx", Vendor::Agora),
-            ("/token", Vendor::Twilio),
-            ("/token/alice", Vendor::Twilio),
+            ("/token", Vendor::TwilioQuickstart),
+            ("/token/alice", Vendor::TwilioQuickstart),
+            ("/tokens", Vendor::Agora),
             ("/v1/Services/IS1/Conversations", Vendor::Twilio),
             ("/session/create", Vendor::Vonage),
             ("/vonage/token", Vendor::Vonage),

@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 
 use crate::sandbox::body::{self, BodyError};
 use crate::sandbox::demo;
+use crate::sandbox::vendor::Vendor;
 use crate::sandbox::store::now_secs;
 use crate::tokens::twilio::{AccessToken, ChatGrant, Grant, SyncGrant, DEFAULT_TTL_SECS};
 
@@ -80,11 +81,7 @@ fn express_error(err: &BodyError) -> Response {
         BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::BAD_REQUEST,
     };
-    (
-        status,
-        axum::Json(json!({"message": err.to_string(), "error": {}})),
-    )
-        .into_response()
+    Vendor::TwilioQuickstart.error(status, &err.to_string())
 }
 
 /// Words of the sandbox's random names: adjective + first name + place, the pattern of the
@@ -131,10 +128,6 @@ fn answer(id: Option<String>) -> Response {
     }));
     match token.to_jwt(now_secs()) {
         Ok(jwt) => axum::Json(json!({"identity": identity, "token": jwt})).into_response(),
-        Err(err) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            axum::Json(json!({"message": err.to_string(), "error": {}})),
-        )
-            .into_response(),
+        Err(err) => Vendor::TwilioQuickstart.error(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
     }
 }
