@@ -646,8 +646,12 @@ fn query_and_path_cases(bearer: &str) -> Vec<(Case, Vendor)> {
             Vendor::Mesibo,
         ),
         (
-            get("/twilio/no-such-thing".into(), Refused, false),
+            get("/v1/no-such-thing".into(), Refused, false),
             Vendor::Twilio,
+        ),
+        (
+            get("/token/a/no-such-thing".into(), Refused, false),
+            Vendor::TwilioQuickstart,
         ),
         (
             get("/vonage/no-such-thing".into(), Refused, false),
