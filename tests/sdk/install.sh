@@ -23,3 +23,14 @@ if [ ! -f "$deps/node/.installed-$OPENTOK_NODE-$AGORA_TOKEN" ]; then
     touch "$deps/node/.installed-$OPENTOK_NODE-$AGORA_TOKEN"
 fi
 echo "SDKs installed in $deps"
+
+# twilio-python for tests/sdk_twilio.rs (conversations.v1 against the sandbox, and the same-request
+# checks), in its own directory so its dependencies (requests, aiohttp, PyJWT) stay apart.
+TWILIO_PY=9.11.0
+if [ ! -f "$deps/twilio-python/.twilio-$TWILIO_PY" ]; then
+    mkdir -p "$deps/twilio-python"
+    python3 -m pip install --quiet --disable-pip-version-check --target "$deps/twilio-python" \
+        "twilio==$TWILIO_PY"
+    touch "$deps/twilio-python/.twilio-$TWILIO_PY"
+fi
+echo "twilio $TWILIO_PY installed in $deps/twilio-python"

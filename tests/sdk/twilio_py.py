@@ -44,6 +44,8 @@ def call(name, fn):
 
 
 svc = call("service.create", lambda: {"sid": conv.services.create(friendly_name="sdk-demo").sid})
+if svc is None:  # refused (wrong credentials): nothing else can run
+    sys.exit(0)
 sid = svc["sid"]
 call("service.fetch", lambda: {"friendly_name": conv.services(sid).fetch().friendly_name})
 call("service.list", lambda: {"sids": [s.sid for s in conv.services.list(page_size=1)]})
