@@ -142,10 +142,7 @@ impl Environment {
                 "twilio_api_key_secret",
                 literal(demo::TWILIO_API_KEY_SECRET, true),
             ),
-            (
-                "twilio_auth_token",
-                literal(demo::TWILIO_AUTH_TOKEN, true),
-            ),
+            ("twilio_auth_token", literal(demo::TWILIO_AUTH_TOKEN, true)),
             (
                 "twilio_chat_service_sid",
                 literal(demo::TWILIO_CHAT_SERVICE_SID, false),

@@ -117,7 +117,12 @@ fn every_vendors_payloads_name_their_op_and_pass_check() {
 #[test]
 fn every_op_has_a_shipped_payload() {
     let payloads = payload_of_each_op();
-    for vendor in [Vendor::Mesibo, Vendor::Agora, Vendor::Twilio, Vendor::Vonage] {
+    for vendor in [
+        Vendor::Mesibo,
+        Vendor::Agora,
+        Vendor::Twilio,
+        Vendor::Vonage,
+    ] {
         for op in catalogue().vendor_ops(vendor) {
             assert!(payloads.contains_key(&op.id), "no payload for {}", op.id);
         }

@@ -370,7 +370,12 @@ async fn twilio_token_server() {
     let (status, body) = send(client.get(format!("{url}/alice"))).await;
     let after = now();
     assert_eq!(status, 200, "{body}");
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["identity", "token"]);
     assert_eq!(body["identity"], "alice");
     let decoded =
@@ -382,8 +387,14 @@ async fn twilio_token_server() {
         decoded.claims["grants"]["chat"]["service_sid"],
         demo::TWILIO_CHAT_SERVICE_SID
     );
-    assert_eq!(decoded.claims["grants"]["data_sync"]["service_sid"], "default");
-    assert!(decoded.claims.get("nbf").is_none(), "twilio-node sets no nbf");
+    assert_eq!(
+        decoded.claims["grants"]["data_sync"]["service_sid"],
+        "default"
+    );
+    assert!(
+        decoded.claims.get("nbf").is_none(),
+        "twilio-node sets no nbf"
+    );
     let exp = decoded.expires_at.unwrap();
     assert!((before + 3600..=after + 3600).contains(&exp), "{exp}");
     assert!(twilio::verify(body["token"].as_str().unwrap(), "other").is_err());
@@ -405,7 +416,9 @@ async fn twilio_token_server() {
         names.insert(body["identity"].as_str().unwrap().to_owned());
     }
     assert!(names.len() > 1, "{names:?}");
-    assert!(names.iter().all(|n| n.chars().next().unwrap().is_ascii_uppercase() && n.len() > 6));
+    assert!(names
+        .iter()
+        .all(|n| n.chars().next().unwrap().is_ascii_uppercase() && n.len() > 6));
     // Bad JSON gets the quickstart's error handler's shape.
     let (status, body) = send(
         client

@@ -8,6 +8,7 @@
 
 mod wire_support;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -61,16 +62,13 @@ fn start_sandbox() -> (tokio::runtime::Runtime, sandbox::SandboxHandle) {
 
 /// Runs tests/sdk/twilio_py.py; each call's line by name.
 fn sdk_calls(url: &str, user: &str, pass: &str) -> Vec<(String, Value)> {
-    python(
-        "twilio_py.py",
-        &[url, user, pass, demo::TWILIO_ACCOUNT_SID],
-    )
-    .lines()
-    .map(|l| {
-        let v: Value = serde_json::from_str(l).unwrap_or_else(|_| panic!("{l}"));
-        (v["call"].as_str().unwrap().to_owned(), v)
-    })
-    .collect()
+    python("twilio_py.py", &[url, user, pass, demo::TWILIO_ACCOUNT_SID])
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap_or_else(|_| panic!("{l}"));
+            (v["call"].as_str().unwrap().to_owned(), v)
+        })
+        .collect()
 }
 
 #[test]
@@ -89,12 +87,14 @@ fn twilio_python_conversations_calls_succeed_against_the_sandbox() {
             calls
                 .iter()
                 .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_else(|| panic!("no {name} in {calls:?}"))
+                .map_or_else(|| panic!("no {name} in {calls:?}"), |(_, v)| v.clone())
         };
         // The two calls that must fail, failing as twilio-python reports Twilio's errors.
         let duplicate = by_name("user.create_duplicate");
-        assert_eq!((duplicate["ok"].clone(), duplicate["status"].clone()), (false.into(), 409.into()));
+        assert_eq!(
+            (duplicate["ok"].clone(), duplicate["status"].clone()),
+            (false.into(), 409.into())
+        );
         let gone = by_name("service.fetch_deleted");
         assert_eq!(
             (gone["status"].clone(), gone["code"].clone()),
@@ -120,16 +120,28 @@ fn twilio_python_conversations_calls_succeed_against_the_sandbox() {
         // What the SDK read back, checked against the values it sent.
         assert_eq!(by_name("service.fetch")["friendly_name"], "sdk-demo");
         assert_eq!(by_name("user.create")["identity"], "alice");
-        assert_eq!(by_name("user.fetch_by_identity")["sid"], by_name("user.create")["sid"]);
+        assert_eq!(
+            by_name("user.fetch_by_identity")["sid"],
+            by_name("user.create")["sid"]
+        );
         assert_eq!(by_name("user.update")["friendly_name"], "Alice A.");
         assert_eq!(by_name("conversation.fetch")["unique_name"], "standup");
-        assert_eq!(by_name("participant.list")["identities"], serde_json::json!(["alice"]));
+        assert_eq!(
+            by_name("participant.list")["identities"],
+            serde_json::json!(["alice"])
+        );
         let message = by_name("message.create");
         assert_eq!(message["index"], 0);
-        assert_eq!(message["participant_sid"], by_name("participant.create")["sid"]);
+        assert_eq!(
+            message["participant_sid"],
+            by_name("participant.create")["sid"]
+        );
         assert_eq!(by_name("message.fetch")["body"], "hello");
         // Three messages read two at a time: the SDK followed meta.next_page_url.
-        assert_eq!(by_name("message.list")["indexes"], serde_json::json!([0, 1, 2]));
+        assert_eq!(
+            by_name("message.list")["indexes"],
+            serde_json::json!([0, 1, 2])
+        );
         assert_eq!(
             by_name("default.user.create")["chat_service_sid"],
             demo::TWILIO_CHAT_SERVICE_SID
@@ -153,8 +165,14 @@ fn twilio_python_conversations_calls_succeed_against_the_sandbox() {
 const SIDS: [(&str, &str); 5] = [
     ("twilio_service_sid", "IS0123456789abcdef0123456789abcdef"),
     ("twilio_user_sid", "US0123456789abcdef0123456789abcdef"),
-    ("twilio_conversation_sid", "CH0123456789abcdef0123456789abcdef"),
-    ("twilio_participant_sid", "MB0123456789abcdef0123456789abcdef"),
+    (
+        "twilio_conversation_sid",
+        "CH0123456789abcdef0123456789abcdef",
+    ),
+    (
+        "twilio_participant_sid",
+        "MB0123456789abcdef0123456789abcdef",
+    ),
     ("twilio_message_sid", "IM0123456789abcdef0123456789abcdef"),
 ];
 
@@ -168,7 +186,7 @@ fn apiplay_sends(ops: &[String], capture: &wire_support::Capture) {
         demo::TWILIO_API_KEY_SECRET
     );
     for (name, value) in SIDS {
-        vars.push_str(&format!("{name} = \"{value}\"\n"));
+        writeln!(vars, "{name} = \"{value}\"").unwrap();
     }
     std::fs::write(
         dir.path().join("apiplay.toml"),
@@ -293,6 +311,10 @@ fn apiplay_sends_the_same_conversations_requests_as_twilio_python() {
     // The credentials really are the demo key's (not merely equal on both sides).
     assert_eq!(
         basic(&ours[0]).unwrap(),
-        format!("{}:{}", demo::TWILIO_API_KEY_SID, demo::TWILIO_API_KEY_SECRET)
+        format!(
+            "{}:{}",
+            demo::TWILIO_API_KEY_SID,
+            demo::TWILIO_API_KEY_SECRET
+        )
     );
 }

@@ -3,7 +3,8 @@
 use rusqlite::Connection;
 
 /// Each entry upgrades the schema by one version (`PRAGMA user_version`).
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE mesibo_users (
     uid     INTEGER PRIMARY KEY AUTOINCREMENT,
     address TEXT NOT NULL UNIQUE,
@@ -64,7 +65,8 @@ CREATE TABLE vonage_sessions (
 ) WITHOUT ROWID;
 -- The docs' examples show uids and gids in these ranges; start there so answers look familiar.
 INSERT INTO sqlite_sequence (name, seq) VALUES ('mesibo_users', 5300), ('mesibo_groups', 102528);
-", r#"
+",
+    r#"
 -- Twilio Conversations: services, users, conversations, participants and messages
 -- (store/twilio.rs). `uniq` is an identity or a unique name, unique within the parent.
 CREATE TABLE twilio_resources (
@@ -88,7 +90,8 @@ INSERT INTO twilio_resources (sid, kind, service, parent, uniq, ord, created, up
 VALUES ('ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'service', 'ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '',
         NULL, 0, CAST(strftime('%s', 'now') AS INTEGER), CAST(strftime('%s', 'now') AS INTEGER),
         '{"friendly_name":"Default Conversations Service"}');
-"#];
+"#,
+];
 
 /// Pragmas of the writer connection.
 pub fn configure_writer(conn: &Connection, on_disk: bool) -> rusqlite::Result<()> {

@@ -27,7 +27,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::render::{self, PageAt};
-use super::{authenticate, base_url, error, not_found};
+use super::{authenticate, base_url, Refusal};
 use crate::sandbox::body::{self, BodyError};
 use crate::sandbox::demo;
 use crate::sandbox::store::twilio::{Created, Kind, NewResource};
@@ -81,9 +81,16 @@ fn collection(kind: Kind) -> MethodRouter<Arc<Store>> {
               RawQuery(query): RawQuery,
               headers: HeaderMap,
               uri: Uri| async move {
-            list(kind, &store, &params_of(params), query.as_deref(), &headers, &uri)
-                .await
-                .unwrap_or_else(|refusal| refusal)
+            list(
+                kind,
+                &store,
+                &params_of(params),
+                query.as_deref(),
+                &headers,
+                &uri,
+            )
+            .await
+            .unwrap_or_else(IntoResponse::into_response)
         },
     )
     .post(
@@ -94,7 +101,7 @@ fn collection(kind: Kind) -> MethodRouter<Arc<Store>> {
               body: Body| async move {
             create(kind, &store, &params_of(params), &headers, &uri, body)
                 .await
-                .unwrap_or_else(|refusal| refusal)
+                .unwrap_or_else(IntoResponse::into_response)
         },
     )
 }
@@ -104,14 +111,14 @@ fn instance(kind: Kind) -> MethodRouter<Arc<Store>> {
         move |State(store): State<Arc<Store>>, params: Params, headers: HeaderMap, uri: Uri| async move {
             fetch(kind, &store, &params_of(params), &headers, &uri)
                 .await
-                .unwrap_or_else(|refusal| refusal)
+                .unwrap_or_else(IntoResponse::into_response)
         },
     )
     .delete(
         move |State(store): State<Arc<Store>>, params: Params, headers: HeaderMap, uri: Uri| async move {
             delete(kind, &store, &params_of(params), &headers, &uri)
                 .await
-                .unwrap_or_else(|refusal| refusal)
+                .unwrap_or_else(IntoResponse::into_response)
         },
     );
     if kind == Kind::Service {
@@ -126,7 +133,7 @@ fn instance(kind: Kind) -> MethodRouter<Arc<Store>> {
               body: Body| async move {
             update(kind, &store, &params_of(params), &headers, &uri, body)
                 .await
-                .unwrap_or_else(|refusal| refusal)
+                .unwrap_or_else(IntoResponse::into_response)
         },
     )
 }
@@ -135,41 +142,41 @@ fn params_of(params: Params) -> HashMap<String, String> {
     params.map(|Path(p)| p).unwrap_or_default()
 }
 
-type Answer = Result<Response, Response>;
+type Answer = Result<Response, Refusal>;
 
-fn store_failed(err: &StoreError) -> Response {
-    error(
+fn store_failed(err: &StoreError) -> Refusal {
+    Refusal::new(
         StatusCode::INTERNAL_SERVER_ERROR,
-        20_500,
-        &format!("the sandbox store failed: {err}"),
+        500,
+        format!("the sandbox store failed: {err}"),
     )
 }
 
-fn body_failed(err: &BodyError) -> Response {
+fn body_failed(err: &BodyError) -> Refusal {
     match err {
-        BodyError::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, 413, &err.to_string()),
-        _ => error(StatusCode::BAD_REQUEST, 400, &err.to_string()),
+        BodyError::TooLarge => Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, 413, err.to_string()),
+        _ => Refusal::new(StatusCode::BAD_REQUEST, 400, err.to_string()),
     }
 }
 
 /// 400 20001, Twilio's answer to a missing required parameter.
-fn missing(name: &str) -> Response {
-    error(
+fn missing(name: &str) -> Refusal {
+    Refusal::new(
         StatusCode::BAD_REQUEST,
         20_001,
-        &format!("Missing required parameter {name} in the post body"),
+        format!("Missing required parameter {name} in the post body"),
     )
 }
 
 /// 400 for a value the sandbox refuses; Twilio documents no code for these, so the code is
 /// the HTTP status, as for the sandbox's other undocumented refusals.
-fn invalid(message: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, 400, message)
+fn invalid(message: &str) -> Refusal {
+    Refusal::new(StatusCode::BAD_REQUEST, 400, message)
 }
 
 /// The parameters of a form body; nothing when the body is not a form (the API reads only
 /// forms). The first value of a repeated name wins.
-async fn form(headers: &HeaderMap, body: Body) -> Result<HashMap<String, String>, Response> {
+async fn form(headers: &HeaderMap, body: Body) -> Result<HashMap<String, String>, Refusal> {
     let bytes = body::read(headers, body)
         .await
         .map_err(|e| body_failed(&e))?;
@@ -194,7 +201,7 @@ async fn scope(
     store: &Store,
     params: &HashMap<String, String>,
     uri: &Uri,
-) -> Result<(String, String), Response> {
+) -> Result<(String, String), Refusal> {
     if kind == Kind::Service {
         return Ok((String::new(), String::new()));
     }
@@ -206,7 +213,7 @@ async fn scope(
         .twilio_get(Kind::Service, String::new(), service_key)
         .await
         .map_err(|e| store_failed(&e))?
-        .ok_or_else(|| not_found(uri.path()))?;
+        .ok_or_else(|| Refusal::not_found(uri.path()))?;
     match kind {
         Kind::User | Kind::Conversation => Ok((service.sid.clone(), service.sid)),
         _ => {
@@ -215,7 +222,7 @@ async fn scope(
                 .twilio_get(Kind::Conversation, service.sid.clone(), conv_key)
                 .await
                 .map_err(|e| store_failed(&e))?
-                .ok_or_else(|| not_found(uri.path()))?;
+                .ok_or_else(|| Refusal::not_found(uri.path()))?;
             Ok((service.sid, conversation.sid))
         }
     }
@@ -226,7 +233,7 @@ fn text(value: Option<&String>) -> Value {
 }
 
 /// The conversation states twilio-python's `ConversationInstance.State` lists.
-fn check_state(state: Option<&String>) -> Result<(), Response> {
+fn check_state(state: Option<&String>) -> Result<(), Refusal> {
     match state.map(String::as_str) {
         None | Some("active" | "inactive" | "closed") => Ok(()),
         Some(other) => Err(invalid(&format!(
@@ -235,7 +242,7 @@ fn check_state(state: Option<&String>) -> Result<(), Response> {
     }
 }
 
-fn check_body(body: Option<&String>) -> Result<(), Response> {
+fn check_body(body: Option<&String>) -> Result<(), Refusal> {
     match body {
         Some(b) if b.chars().count() > MAX_BODY_CHARS => Err(invalid(&format!(
             "Body is {} characters; a message body holds at most {MAX_BODY_CHARS}",
@@ -245,17 +252,13 @@ fn check_body(body: Option<&String>) -> Result<(), Response> {
     }
 }
 
-async fn create(
+/// The stored fields and unique key of a new resource of `kind`, from the form.
+async fn new_fields(
     kind: Kind,
     store: &Store,
-    params: &HashMap<String, String>,
-    headers: &HeaderMap,
-    uri: &Uri,
-    body: Body,
-) -> Answer {
-    authenticate(headers)?;
-    let (service, parent) = scope(kind, store, params, uri).await?;
-    let form = form(headers, body).await?;
+    parent: &str,
+    form: &HashMap<String, String>,
+) -> Result<(Map<String, Value>, Option<String>), Refusal> {
     let get = |name: &str| form.get(name);
     let mut fields = Map::new();
     let mut uniq = None;
@@ -317,7 +320,7 @@ async fn create(
             let author = get("Author").cloned().unwrap_or_else(|| "system".into());
             // The author's participant, when the author is one by identity.
             let participant = store
-                .twilio_get(Kind::Participant, parent.clone(), author.clone())
+                .twilio_get(Kind::Participant, parent.to_owned(), author.clone())
                 .await
                 .map_err(|e| store_failed(&e))?
                 .filter(|p| p.uniq.as_deref() == Some(author.as_str()));
@@ -330,6 +333,21 @@ async fn create(
             );
         }
     }
+    Ok((fields, uniq))
+}
+
+async fn create(
+    kind: Kind,
+    store: &Store,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: Body,
+) -> Answer {
+    authenticate(headers)?;
+    let (service, parent) = scope(kind, store, params, uri).await?;
+    let form = form(headers, body).await?;
+    let (fields, uniq) = new_fields(kind, store, &parent, &form).await?;
     let created = store
         .twilio_create(NewResource {
             kind,
@@ -347,11 +365,11 @@ async fn create(
         )
             .into_response()),
         // The parent went away between the check and the insert.
-        Created::NoParent => Err(not_found(uri.path())),
-        Created::Duplicate => Err(error(
+        Created::NoParent => Err(Refusal::not_found(uri.path())),
+        Created::Duplicate => Err(Refusal::new(
             StatusCode::CONFLICT,
             409,
-            &match kind {
+            match kind {
                 Kind::Conversation => {
                     "A Conversation with this UniqueName already exists in the service"
                 }
@@ -359,13 +377,12 @@ async fn create(
                     "A Participant with this Identity already exists in the conversation"
                 }
                 _ => "A User with this Identity already exists in the service",
-            }
-            .to_owned(),
+            },
         )),
     }
 }
 
-fn page_params(query: Option<&str>) -> Result<(u32, u64, u64), Response> {
+fn page_params(query: Option<&str>) -> Result<(u32, u64, u64), Refusal> {
     let mut size = DEFAULT_PAGE_SIZE;
     let mut page = 0_u64;
     let mut token = None;
@@ -391,7 +408,9 @@ fn page_params(query: Option<&str>) -> Result<(u32, u64, u64), Response> {
                 token = Some(
                     v.strip_prefix("PT")
                         .and_then(|n| n.parse::<u64>().ok())
-                        .ok_or_else(|| invalid(&format!("PageToken {v:?} is not one this API gave")))?,
+                        .ok_or_else(|| {
+                            invalid(&format!("PageToken {v:?} is not one this API gave"))
+                        })?,
                 );
             }
             _ => {}
@@ -450,7 +469,7 @@ async fn fetch(
         .twilio_get(kind, parent, key)
         .await
         .map_err(|e| store_failed(&e))?
-        .ok_or_else(|| not_found(uri.path()))?;
+        .ok_or_else(|| Refusal::not_found(uri.path()))?;
     Ok(axum::Json(render::resource(kind, &found, &base_url(headers))).into_response())
 }
 
@@ -526,7 +545,7 @@ async fn update(
         .twilio_update(kind, parent, key, changes)
         .await
         .map_err(|e| store_failed(&e))?
-        .ok_or_else(|| not_found(uri.path()))?;
+        .ok_or_else(|| Refusal::not_found(uri.path()))?;
     Ok(axum::Json(render::resource(kind, &updated, &base_url(headers))).into_response())
 }
 
@@ -547,7 +566,7 @@ async fn delete(
     {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
-        Err(not_found(uri.path()))
+        Err(Refusal::not_found(uri.path()))
     }
 }
 

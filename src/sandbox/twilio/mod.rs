@@ -36,63 +36,80 @@ pub fn router(store: Arc<Store>) -> Router {
         .merge(conversations::router(store))
 }
 
-/// Twilio's error body with `status`.
-pub fn error(status: StatusCode, code: u32, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({
-            "code": code,
-            "message": message,
-            "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
-            "status": status.as_u16(),
-        })),
-    )
-        .into_response()
+/// A refusal in Twilio's error body `{"code", "message", "more_info", "status"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// Twilio's numeric code.
+    pub code: u32,
+    /// The sentence.
+    pub message: String,
 }
 
-/// 404 with 20404, as Twilio words it: "The requested resource /v1/... was not found".
-pub fn not_found(path: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        20_404,
-        &format!("The requested resource {path} was not found"),
-    )
+impl Refusal {
+    /// A refusal with `status`, `code` and `message`.
+    pub fn new(status: StatusCode, code: u32, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 404 with 20404, as Twilio words it: "The requested resource /v1/... was not found".
+    pub fn not_found(path: &str) -> Refusal {
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            20_404,
+            format!("The requested resource {path} was not found"),
+        )
+    }
+
+    /// 401 with 20003 "Authenticate" (sent with the Basic challenge).
+    fn unauthorized() -> Refusal {
+        Refusal::new(StatusCode::UNAUTHORIZED, 20_003, "Authenticate")
+    }
 }
 
-/// 401 with 20003 "Authenticate", and the Basic challenge.
-fn unauthorized() -> Response {
-    let mut response = error(StatusCode::UNAUTHORIZED, 20_003, "Authenticate");
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Basic realm=\"Twilio API\""),
-    );
-    response
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            axum::Json(json!({
+                "code": self.code,
+                "message": self.message,
+                "more_info": format!("https://www.twilio.com/docs/errors/{}", self.code),
+                "status": self.status.as_u16(),
+            })),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Basic realm=\"Twilio API\""),
+            );
+        }
+        response
+    }
 }
 
 /// Checks HTTP Basic auth: the demo API key SID and secret, or the demo account SID and auth
 /// token. Anything else (no header, another scheme, wrong values) is 401 20003.
-pub fn authenticate(headers: &HeaderMap) -> Result<(), Response> {
-    let Some(value) = headers
+pub fn authenticate(headers: &HeaderMap) -> Result<(), Refusal> {
+    let credentials = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-    else {
-        return Err(unauthorized());
-    };
-    let Some(encoded) = value
-        .split_once(' ')
+        .and_then(|value| value.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-        .map(|(_, rest)| rest.trim())
-    else {
-        return Err(unauthorized());
-    };
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded) else {
-        return Err(unauthorized());
-    };
-    let Some((user, pass)) = std::str::from_utf8(&decoded)
-        .ok()
-        .and_then(|s| s.split_once(':'))
-    else {
-        return Err(unauthorized());
+        .and_then(|(_, rest)| {
+            base64::engine::general_purpose::STANDARD
+                .decode(rest.trim())
+                .ok()
+        })
+        .and_then(|decoded| String::from_utf8(decoded).ok());
+    let Some((user, pass)) = credentials.as_deref().and_then(|s| s.split_once(':')) else {
+        return Err(Refusal::unauthorized());
     };
     let pairs = [
         (demo::TWILIO_API_KEY_SID, demo::TWILIO_API_KEY_SECRET),
@@ -104,7 +121,7 @@ pub fn authenticate(headers: &HeaderMap) -> Result<(), Response> {
     if known {
         Ok(())
     } else {
-        Err(unauthorized())
+        Err(Refusal::unauthorized())
     }
 }
 

@@ -172,9 +172,13 @@ pub struct PageAt<'a> {
 /// follows (`next_page_url`) and the key it reads the items from.
 pub fn page(kind: Kind, items: Vec<Value>, at: &PageAt<'_>) -> Value {
     let url_for = |page: u64, offset: u64| {
-        let mut url = format!("{}?PageSize={}&Page={page}", at.collection_url, at.page_size);
+        let mut url = format!(
+            "{}?PageSize={}&Page={page}",
+            at.collection_url, at.page_size
+        );
         if offset > 0 {
-            url.push_str(&format!("&PageToken=PT{offset}"));
+            url.push_str("&PageToken=PT");
+            url.push_str(&offset.to_string());
         }
         url
     };

@@ -20,8 +20,8 @@ use serde_json::{json, Value};
 
 use crate::sandbox::body::{self, BodyError};
 use crate::sandbox::demo;
-use crate::sandbox::vendor::Vendor;
 use crate::sandbox::store::now_secs;
+use crate::sandbox::vendor::Vendor;
 use crate::tokens::twilio::{AccessToken, ChatGrant, Grant, SyncGrant, DEFAULT_TTL_SECS};
 
 /// The query of `GET /token`.
@@ -128,6 +128,8 @@ fn answer(id: Option<String>) -> Response {
     }));
     match token.to_jwt(now_secs()) {
         Ok(jwt) => axum::Json(json!({"identity": identity, "token": jwt})).into_response(),
-        Err(err) => Vendor::TwilioQuickstart.error(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
+        Err(err) => {
+            Vendor::TwilioQuickstart.error(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string())
+        }
     }
 }
