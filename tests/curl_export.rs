@@ -12,7 +12,7 @@ use curl_support::{run_curl, send, shape, standalone_sandbox, workspace, Workspa
 
 /// The order a person runs them in (each vendor's flow: create before use, delete last);
 /// payloads not named here run after, in name order.
-const ORDER: [&str; 29] = [
+const ORDER: [&str; 49] = [
     "mesibo-backend-payload",
     "mesibo/useradd",
     "mesibo/userset",
@@ -38,7 +38,27 @@ const ORDER: [&str; 29] = [
     "agora/disconnect-user",
     "agora/delete-user",
     "agora/delete-users",
-    "twilio/chat-access-token",
+    "twilio/token",
+    "twilio/service-create",
+    "twilio/service-fetch",
+    "twilio/service-list",
+    "twilio/user-create",
+    "twilio/user-fetch",
+    "twilio/user-list",
+    "twilio/conversation-create",
+    "twilio/conversation-fetch",
+    "twilio/conversation-list",
+    "twilio/participant-create",
+    "twilio/participant-fetch",
+    "twilio/participant-list",
+    "twilio/message-create",
+    "twilio/message-fetch",
+    "twilio/message-list",
+    "twilio/message-delete",
+    "twilio/participant-delete",
+    "twilio/conversation-delete",
+    "twilio/user-delete",
+    "twilio/service-delete",
     "vonage/create-session",
     "vonage/create-session-v2",
     "vonage/room",
