@@ -232,8 +232,10 @@ fn a_mesibo_refusal_in_a_200_is_shown_as_a_failure() {
     s.keys("\r");
     s.wait_for("✓ valid JSON", 10);
     s.keys(F5);
-    let screen = s.wait_for("200 OK  ✗ AUTHFAIL", 20);
-    assert!(screen.contains("the API said no: AUTHFAIL"), "{screen}");
+    s.wait_for("200 OK  ✗ AUTHFAIL", 20);
+    // The footer is drawn after the response pane: wait for it rather than read a frame
+    // caught half-written.
+    s.wait_for("the API said no: AUTHFAIL", 10);
     s.keys(CTRL_Q);
     s.wait_exit(10);
 }
@@ -333,9 +335,13 @@ fn a_slow_request_keeps_the_ui_alive_and_esc_cancels_it() {
     .unwrap();
     let mut s = Session::start(&cwd, &home, &[]);
     s.open_docs_payload();
+    // The session has read apiplay.toml once the header shows the sandbox's URL (it can take
+    // a while on a loaded machine); the switcher lists the environments known when it opens.
+    s.wait_for("/backend/", 20);
     // The environment switcher: sandbox is first, `slow` from apiplay.toml next.
     s.keys("\x05");
     s.wait_for("Environment — Enter switches", 5);
+    s.wait_for("slow", 5);
     s.keys("\x1b[B");
     s.keys("\r");
     s.wait_for("env slow", 10);
