@@ -14,7 +14,8 @@ use super::{DecodeError, DecodedToken, TokenFormat, VerifyError};
 
 /// The content type that marks a Twilio Access Token.
 pub const CTY: &str = "twilio-fpa;v=1";
-/// Twilio refuses tokens that live longer than this (error 20157).
+/// Twilio refuses tokens that live longer than this (error 20157) when a client presents one;
+/// the helper libraries mint them all the same, and so does [`AccessToken::to_jwt`].
 pub const MAX_TTL_SECS: u32 = 86_400;
 /// The SDKs' default lifetime.
 pub const DEFAULT_TTL_SECS: u32 = 3_600;
@@ -163,7 +164,7 @@ pub struct AccessToken {
     pub api_key_secret: String,
     /// The identity of the user; empty to leave it out.
     pub identity: String,
-    /// Lifetime in seconds (default 3600, at most 86400).
+    /// Lifetime in seconds (default 3600; Twilio accepts at most 86400 when the token is used).
     pub ttl_secs: u32,
     /// An absolute expiry that overrides `ttl_secs` (python's `valid_until`).
     pub valid_until: Option<i64>,
@@ -194,9 +195,6 @@ impl Default for AccessToken {
 /// Why an Access Token could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    /// Lifetime over 24 hours.
-    #[error("token lifetime {0} s exceeds Twilio's 24 h maximum (Twilio rejects it with error 20157, Expiration Time Exceeds Maximum Time Allowed)")]
-    TtlTooLong(i64),
     /// Expiry not after issue.
     #[error("token would expire at or before it is issued")]
     AlreadyExpired,
@@ -258,7 +256,21 @@ impl AccessToken {
         }
     }
 
-    /// Signs the token as of `now_unix`.
+    /// When a token signed at `now_unix` expires (Unix seconds).
+    pub fn expires_at(&self, now_unix: i64) -> i64 {
+        self.valid_until
+            .unwrap_or(now_unix + i64::from(self.ttl_secs))
+    }
+
+    /// The lifetime of a token signed at `now_unix` when it is over Twilio's 24 h maximum:
+    /// such a token is minted (as the helper libraries mint it) but Twilio refuses it with
+    /// error 20157 when a client presents it.
+    pub fn over_max_ttl(&self, now_unix: i64) -> Option<i64> {
+        let lifetime = self.expires_at(now_unix) - now_unix;
+        (lifetime > i64::from(MAX_TTL_SECS)).then_some(lifetime)
+    }
+
+    /// Signs the token as of `now_unix` (any lifetime: see [`AccessToken::over_max_ttl`]).
     pub fn to_jwt(&self, now_unix: i64) -> Result<String, BuildError> {
         for (name, value) in [
             ("account SID", &self.account_sid),
@@ -269,12 +281,7 @@ impl AccessToken {
                 return Err(BuildError::Missing(name));
             }
         }
-        let exp = self
-            .valid_until
-            .unwrap_or(now_unix + i64::from(self.ttl_secs));
-        if exp - now_unix > i64::from(MAX_TTL_SECS) {
-            return Err(BuildError::TtlTooLong(exp - now_unix));
-        }
+        let exp = self.expires_at(now_unix);
         if exp <= now_unix {
             return Err(BuildError::AlreadyExpired);
         }
@@ -316,15 +323,29 @@ pub fn to_decoded(jwt: &Jwt<'_>) -> DecodedToken {
         .and_then(|g| g.get("identity"))
         .and_then(Value::as_str)
         .map(str::to_owned);
+    let issued_at = jwt.claim_i64("iat").or_else(|| jwt.claim_i64("nbf"));
+    let expires_at = jwt.claim_i64("exp");
     DecodedToken {
-        notes: Vec::new(),
+        notes: over_max_ttl_note(issued_at, expires_at)
+            .into_iter()
+            .collect(),
         format: TokenFormat::TwilioJwt,
         app: jwt.claim_str("iss").map(str::to_owned),
         subject: identity,
-        issued_at: jwt.claim_i64("iat").or_else(|| jwt.claim_i64("nbf")),
-        expires_at: jwt.claim_i64("exp"),
+        issued_at,
+        expires_at,
         claims: Value::Object(jwt.payload.clone()),
     }
+}
+
+/// What to tell the holder of a token that lives longer than Twilio accepts.
+fn over_max_ttl_note(issued_at: Option<i64>, expires_at: Option<i64>) -> Option<String> {
+    let lifetime = expires_at?.checked_sub(issued_at?)?;
+    (lifetime > i64::from(MAX_TTL_SECS)).then(|| {
+        format!(
+            "lifetime {lifetime} s is over Twilio's 24 h maximum: Twilio refuses the token with error 20157 (Expiration Time Exceeds Maximum Time Allowed) when a client presents it; mint it with --ttl 86400 or less"
+        )
+    })
 }
 
 /// Decodes a Twilio Access Token without verifying it.
@@ -373,12 +394,17 @@ mod tests {
     }
 
     #[test]
-    fn ttl_over_a_day_is_refused_with_20157() {
+    fn ttl_over_a_day_is_minted_and_flagged() {
         let mut t = token();
         t.ttl_secs = 86_401;
-        assert!(t.to_jwt(0).unwrap_err().to_string().contains("20157"));
+        let jwt = t.to_jwt(1_000).unwrap();
+        let claims = decode(&jwt).unwrap();
+        assert_eq!(claims.claims["exp"], 87_401);
+        assert!(claims.notes[0].contains("20157"), "{:?}", claims.notes);
+        assert_eq!(t.over_max_ttl(1_000), Some(86_401));
         t.ttl_secs = 86_400;
-        assert!(t.to_jwt(0).is_ok());
+        assert_eq!(t.over_max_ttl(1_000), None);
+        assert!(decode(&t.to_jwt(1_000).unwrap()).unwrap().notes.is_empty());
     }
 
     #[test]

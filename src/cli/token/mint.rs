@@ -316,6 +316,11 @@ fn mint_token(
             );
             token.ttl_secs = args.ttl.unwrap_or(twilio::DEFAULT_TTL_SECS);
             token.grants = twilio_grants(args);
+            if let Some(lifetime) = token.over_max_ttl(now) {
+                say!(
+                    "warning: a lifetime of {lifetime} s is over Twilio's 24 h maximum; the token is minted (as Twilio's helper libraries mint it), but Twilio refuses it with error 20157 when a client presents it"
+                );
+            }
             Ok(token.to_jwt(now)?)
         }
         Kind::Opentok => {
