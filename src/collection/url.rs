@@ -1,6 +1,7 @@
 //! A request's URL from a backend's base URL, a sidecar's path and its query, joined by the
 //! `url` crate (the `Url` reqwest parses): the path is resolved against the base as a directory, so
-//! `http://h/backend/` + `` stays `http://h/backend/`, `http://h:9` + `/org/app/users` is
+//! `http://h/backend/` + `` stays `http://h/backend/` (and `http://h/backend` + `` stays
+//! `http://h/backend`: an empty path adds nothing), `http://h:9` + `/org/app/users` is
 //! `http://h:9/org/app/users`, and a base path is kept (`http://h/api` + `users` is
 //! `http://h/api/users`). A path that is a URL itself (`https://…`) replaces the base.
 //!
@@ -19,14 +20,15 @@ pub fn join(base: &str, path: &str, query: &str) -> Result<String, url::ParseErr
         Url::parse(path)?
     } else {
         let mut base = Url::parse(base)?;
-        if !base.path().ends_with('/') {
-            let dir = format!("{}/", base.path());
-            base.set_path(&dir);
-        }
         let relative = path.trim_start_matches('/');
         if relative.is_empty() {
+            // No path: the base exactly as written (`…/backend` stays without a slash).
             base
         } else {
+            if !base.path().ends_with('/') {
+                let dir = format!("{}/", base.path());
+                base.set_path(&dir);
+            }
             base.join(relative)?
         }
     };
@@ -52,6 +54,14 @@ mod tests {
         assert_eq!(
             j("http://127.0.0.1:9/backend/", "", ""),
             "http://127.0.0.1:9/backend/"
+        );
+        assert_eq!(
+            j("https://api.mesibo.com/backend", "", ""),
+            "https://api.mesibo.com/backend"
+        );
+        assert_eq!(
+            j("https://api.mesibo.com/backend", "", "a=1"),
+            "https://api.mesibo.com/backend?a=1"
         );
         assert_eq!(
             j("http://127.0.0.1:9", "/41434878/504205/users", ""),
