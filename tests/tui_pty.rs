@@ -4,191 +4,20 @@
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+mod tui_support;
 
-const F5: &str = "\x1b[15~";
-const ESC: &str = "\x1b";
-const CTRL_Q: &str = "\x11";
+use tui_support::pty::{workspace, Pty, CTRL_Q, ESC, F5};
+
 const END: &str = "\x1b[F";
-
-struct Session {
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A working directory with a copy of payloads/ and an APIPLAY_HOME.
-fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let cwd = tmp.path().join("work");
-    let home = tmp.path().join("home");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("payloads"),
-        &cwd.join("payloads"),
-    );
-    std::fs::create_dir_all(&home).unwrap();
-    (tmp, cwd, home)
-}
-
-impl Session {
-    fn start(cwd: &Path, home: &Path, args: &[&str]) -> Session {
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_apiplay"));
-        cmd.args(args);
-        Session::launch(cwd, home, cmd)
-    }
-
-    /// The TUI started by `sh` under another umask.
-    fn start_with_umask(cwd: &Path, home: &Path, umask: &str) -> Session {
-        let mut cmd = CommandBuilder::new("sh");
-        cmd.args([
-            "-c",
-            &format!("umask {umask}; exec \"$0\""),
-            env!("CARGO_BIN_EXE_apiplay"),
-        ]);
-        Session::launch(cwd, home, cmd)
-    }
-
-    /// The binary under a file size limit of `blocks` × 512 bytes, with SIGXFSZ ignored so
-    /// a write past it fails with EFBIG (File too large), as on a full disk.
-    fn start_limited(cwd: &Path, home: &Path, blocks: u32) -> Session {
-        let mut cmd = CommandBuilder::new("sh");
-        cmd.args([
-            "-c",
-            &format!(
-                "trap '' XFSZ; ulimit -f {blocks}; exec {}",
-                env!("CARGO_BIN_EXE_apiplay")
-            ),
-        ]);
-        Session::launch(cwd, home, cmd)
-    }
-
-    fn launch(cwd: &Path, home: &Path, mut cmd: CommandBuilder) -> Session {
-        let pty = native_pty_system();
-        let pair = pty
-            .openpty(PtySize {
-                rows: 30,
-                cols: 110,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        cmd.cwd(cwd);
-        cmd.env("APIPLAY_HOME", home);
-        cmd.env("TERM", "xterm-256color");
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 110, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Session {
-            parser,
-            raw,
-            writer,
-            child,
-            _master: pair.master,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, text: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {text:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        // Lets crossterm tell a lone Esc from the start of a sequence.
-        std::thread::sleep(Duration::from_millis(80));
-    }
-
-    fn wait_exit(&mut self, secs: u64) -> portable_pty::ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader drain the last bytes.
-                std::thread::sleep(Duration::from_millis(100));
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the TUI did not exit");
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn raw_contains(&self, seq: &[u8]) -> bool {
-        self.raw
-            .lock()
-            .unwrap()
-            .windows(seq.len())
-            .any(|w| w == seq)
-    }
-
-    /// Opens `mesibo-backend-payload.json` from the Payloads tab.
-    fn open_docs_payload(&mut self) {
-        self.wait_for("Payloads History Tokens", 10);
-        self.keys("backend-payload");
-        self.wait_for("filter: backend-payload", 5);
-        self.keys("\r");
-        self.wait_for("✓ valid JSON", 10);
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
 
 #[test]
 fn send_the_docs_payload_to_the_sandbox_and_find_the_token() {
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.open_docs_payload();
     s.keys(F5);
     let screen = s.wait_for("\"result\": true", 20);
@@ -225,7 +54,7 @@ fn a_mesibo_refusal_in_a_200_is_shown_as_a_failure() {
         r#"{"op":"useradd","token":"not-the-app-token","user":{"address":"a@example.com"}}"#,
     )
     .unwrap();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.wait_for("Payloads History Tokens", 10);
     s.keys("bad-token");
     s.wait_for("filter: bad-token", 5);
@@ -243,7 +72,7 @@ fn a_mesibo_refusal_in_a_200_is_shown_as_a_failure() {
 #[test]
 fn the_request_view_edits_the_query_saves_the_sidecar_and_the_send_uses_it() {
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.wait_for("Payloads History Tokens", 10);
     s.keys("agora/app-token");
     s.wait_for("filter: agora/app-token", 5);
@@ -292,7 +121,7 @@ fn the_request_view_edits_the_query_saves_the_sidecar_and_the_send_uses_it() {
 #[test]
 fn broken_json_is_refused_with_line_and_column() {
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.open_docs_payload();
     // Delete the closing brace of the one-line body.
     s.keys(END);
@@ -333,7 +162,7 @@ fn a_slow_request_keeps_the_ui_alive_and_esc_cancels_it() {
         format!("[environments.slow.backends]\nmesibo = \"http://127.0.0.1:{port}/backend/\"\n"),
     )
     .unwrap();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.open_docs_payload();
     // The session has read apiplay.toml once the header shows the sandbox's URL (it can take
     // a while on a loaded machine); the switcher lists the environments known when it opens.
@@ -368,7 +197,7 @@ fn a_slow_request_keeps_the_ui_alive_and_esc_cancels_it() {
 #[test]
 fn quitting_restores_the_terminal() {
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.wait_for("Payloads History Tokens", 10);
     assert!(s.parser.lock().unwrap().screen().alternate_screen());
     s.keys(CTRL_Q);
@@ -385,7 +214,7 @@ fn quitting_restores_the_terminal() {
 fn sigterm_and_sighup_restore_the_terminal() {
     for signal in ["-TERM", "-HUP"] {
         let (_tmp, cwd, home) = workspace();
-        let mut s = Session::start(&cwd, &home, &[]);
+        let mut s = Pty::start(&cwd, &home, &[], &[]);
         s.wait_for("Payloads History Tokens", 10);
         let pid = s.child.process_id().unwrap();
         std::process::Command::new("kill")
@@ -404,7 +233,7 @@ fn an_edit_survives_kill_9_and_is_restored_with_a_notice() {
     let (_tmp, cwd, home) = workspace();
     let original =
         std::fs::read_to_string(cwd.join("payloads/mesibo-backend-payload.json")).unwrap();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.open_docs_payload();
     s.keys(END);
     s.keys(" ");
@@ -425,7 +254,7 @@ fn an_edit_survives_kill_9_and_is_restored_with_a_notice() {
         original,
         "the payload file itself is untouched"
     );
-    let s = Session::start(&cwd, &home, &[]);
+    let s = Pty::start(&cwd, &home, &[], &[]);
     let screen = s.wait_for("restored unsaved edits", 10);
     assert!(screen.contains("mesibo-backend-payload.json"), "{screen}");
     assert!(screen.contains("} x"), "the edit is back: {screen}");
@@ -456,7 +285,7 @@ fn thousand_payloads() -> (tempfile::TempDir, PathBuf, PathBuf) {
 fn a_thousand_payloads_are_listed_without_a_key() {
     let (_tmp, cwd, home) = thousand_payloads();
     for _ in 0..5 {
-        let mut s = Session::start(&cwd, &home, &[]);
+        let mut s = Pty::start(&cwd, &home, &[], &[]);
         let screen = s.wait_for("vendor0/ op000.json", 20);
         assert!(screen.contains("op001.json"), "{screen}");
         s.keys(CTRL_Q);
@@ -468,7 +297,7 @@ fn a_thousand_payloads_are_listed_without_a_key() {
 fn drafts_and_every_file_of_the_data_dir_are_private_whatever_the_umask() {
     use std::os::unix::fs::PermissionsExt as _;
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start_with_umask(&cwd, &home, "000");
+    let mut s = Pty::start_with_umask(&cwd, &home, "000");
     s.open_docs_payload();
     s.keys(END);
     s.keys(" x");
@@ -496,7 +325,7 @@ fn drafts_and_every_file_of_the_data_dir_are_private_whatever_the_umask() {
 #[test]
 fn a_form_payload_shows_the_bytes_sent_and_its_minted_auth_as_a_placeholder() {
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.wait_for("Payloads History Tokens", 10);
     s.keys("create-session.js");
     s.wait_for("filter: create-session.js", 5);
@@ -575,7 +404,7 @@ fn a_save_on_a_full_disk_keeps_the_file_and_the_edit_and_quitting_asks() {
     let original = sized_payload(64 * 1024);
     std::fs::write(&file, &original).unwrap();
     // 32 × 512 bytes: no file apiplay writes may grow past 16 KiB, the payload is 64 KiB.
-    let mut s = Session::start_limited(&cwd, &home, 32);
+    let mut s = Pty::start_limited(&cwd, &home, 32);
     s.wait_for("Payloads History Tokens", 10);
     s.keys("big.json");
     s.wait_for("filter: big.json", 5);
@@ -622,7 +451,7 @@ fn with_drafts_unwritable_quitting_asks_and_save_then_quits() {
     std::fs::write(home.join("drafts"), "not a folder").unwrap();
     let file = cwd.join("payloads/mesibo-backend-payload.json");
     let original = std::fs::read_to_string(&file).unwrap();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.open_docs_payload();
     s.keys(END);
     s.keys(" ");
@@ -643,7 +472,7 @@ fn with_drafts_unwritable_quitting_asks_and_save_then_quits() {
 fn a_save_over_an_outside_change_asks_and_can_save_mine_elsewhere() {
     let (_tmp, cwd, home) = workspace();
     let file = cwd.join("payloads/mesibo-backend-payload.json");
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.open_docs_payload();
     s.keys(END);
     s.keys(" ");
@@ -681,7 +510,7 @@ fn a_save_over_an_outside_change_asks_and_can_save_mine_elsewhere() {
 fn a_draft_older_than_the_file_is_offered_not_restored() {
     let (_tmp, cwd, home) = workspace();
     let file = cwd.join("payloads/mesibo-backend-payload.json");
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.open_docs_payload();
     s.keys(END);
     s.keys(" x");
@@ -696,7 +525,7 @@ fn a_draft_older_than_the_file_is_offered_not_restored() {
     // The file changes after the draft was taken.
     let theirs = "{\"op\": \"changed elsewhere\"}\n";
     std::fs::write(&file, theirs).unwrap();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     let screen = s.wait_for("Draft older than the file", 10);
     assert!(
         screen.contains("changed elsewhere"),
@@ -744,7 +573,7 @@ fn token_workbench_decodes_and_verifies_a_pasted_token() {
         &home,
         &["twilio", "--user", "bob", "--secret", "not-the-secret"],
     );
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.wait_for("Payloads History Tokens", 10);
     s.keys("\x1b3");
     s.keys("d");
@@ -785,7 +614,7 @@ fn token_workbench_decodes_and_verifies_a_pasted_token() {
 #[test]
 fn token_workbench_mints_a_token_the_cli_decodes() {
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.wait_for("Payloads History Tokens", 10);
     s.keys("\x1b3");
     s.keys("n");
@@ -851,7 +680,7 @@ fn token_workbench_mints_a_token_the_cli_decodes() {
 #[test]
 fn the_request_view_shows_every_header_that_went_out() {
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.open_docs_payload();
     s.keys(F5);
     s.wait_for("\"result\": true", 20);
@@ -873,7 +702,7 @@ fn the_request_view_shows_every_header_that_went_out() {
 #[test]
 fn the_header_shows_the_url_a_send_goes_to_with_its_query() {
     let (_tmp, cwd, home) = workspace();
-    let mut s = Session::start(&cwd, &home, &[]);
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
     s.wait_for("Payloads History Tokens", 10);
     s.keys("list-users");
     s.wait_for("filter: list-users", 5);

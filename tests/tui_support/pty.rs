@@ -1,6 +1,6 @@
 //! The real binary in a pseudo-terminal (vt100 reads the screen), for end-to-end tests: each
 //! test gets its own APIPLAY_HOME and a working directory holding a copy of the repository's
-//! payloads/. (The same shape as tests/tui_pty.rs, shared here for the other pty suites.)
+//! payloads/.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -23,9 +23,13 @@ pub fn alt(c: char) -> String {
 }
 
 pub struct Pty {
-    parser: Arc<Mutex<vt100::Parser>>,
+    /// The screen as vt100 reads it (for the alternate screen and the cursor).
+    pub parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the binary wrote, for escape sequences the screen does not keep.
+    raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
+    /// The binary (its pid for signals).
+    pub child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
 }
 
@@ -58,6 +62,41 @@ pub fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
 impl Pty {
     /// `apiplay ARGS` in `cwd` with `APIPLAY_HOME=home` and the extra environment `env`.
     pub fn start(cwd: &Path, home: &Path, args: &[&str], env: &[(&str, &str)]) -> Pty {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_apiplay"));
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Pty::launch(cwd, home, cmd)
+    }
+
+    /// The TUI started by `sh` under another umask.
+    pub fn start_with_umask(cwd: &Path, home: &Path, umask: &str) -> Pty {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args([
+            "-c",
+            &format!("umask {umask}; exec \"$0\""),
+            env!("CARGO_BIN_EXE_apiplay"),
+        ]);
+        Pty::launch(cwd, home, cmd)
+    }
+
+    /// The binary under a file size limit of `blocks` × 512 bytes, with SIGXFSZ ignored so
+    /// a write past it fails with EFBIG (File too large), as on a full disk.
+    pub fn start_limited(cwd: &Path, home: &Path, blocks: u32) -> Pty {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args([
+            "-c",
+            &format!(
+                "trap '' XFSZ; ulimit -f {blocks}; exec {}",
+                env!("CARGO_BIN_EXE_apiplay")
+            ),
+        ]);
+        Pty::launch(cwd, home, cmd)
+    }
+
+    /// `cmd` in a 110x30 pseudo-terminal, in `cwd` with `APIPLAY_HOME=home`.
+    fn launch(cwd: &Path, home: &Path, mut cmd: CommandBuilder) -> Pty {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -67,20 +106,16 @@ impl Pty {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_apiplay"));
-        cmd.args(args);
         cmd.cwd(cwd);
         cmd.env("APIPLAY_HOME", home);
         cmd.env("TERM", "xterm-256color");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 110, 0)));
-        let p = parser.clone();
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (parser.clone(), raw.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -88,14 +123,47 @@ impl Pty {
                     break;
                 }
                 p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
         Pty {
             parser,
+            raw,
             writer,
             child,
             _master: pair.master,
         }
+    }
+
+    /// Whether the binary has written `seq` at any time.
+    pub fn raw_contains(&self, seq: &[u8]) -> bool {
+        self.raw
+            .lock()
+            .unwrap()
+            .windows(seq.len())
+            .any(|w| w == seq)
+    }
+
+    /// Waits for the binary to exit, then lets the reader drain the last bytes.
+    pub fn wait_exit(&mut self, secs: u64) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(100));
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the TUI did not exit");
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Opens `mesibo-backend-payload.json` from the Payloads tab.
+    pub fn open_docs_payload(&mut self) {
+        self.wait_for("Payloads History Tokens", 10);
+        self.keys("backend-payload");
+        self.wait_for("filter: backend-payload", 5);
+        self.keys("\r");
+        self.wait_for("✓ valid JSON", 10);
     }
 
     pub fn screen(&self) -> String {
