@@ -12,7 +12,7 @@ use curl_support::{run_curl, send, shape, standalone_sandbox, workspace, Workspa
 
 /// The order a person runs them in (each vendor's flow: create before use, delete last);
 /// payloads not named here run after, in name order.
-const ORDER: [&str; 49] = [
+const ORDER: &[&str] = &[
     "mesibo-backend-payload",
     "mesibo/useradd",
     "mesibo/userset",
@@ -44,15 +44,19 @@ const ORDER: [&str; 49] = [
     "twilio/service-list",
     "twilio/user-create",
     "twilio/user-fetch",
+    "twilio/user-update",
     "twilio/user-list",
     "twilio/conversation-create",
     "twilio/conversation-fetch",
+    "twilio/conversation-update",
     "twilio/conversation-list",
     "twilio/participant-create",
     "twilio/participant-fetch",
+    "twilio/participant-update",
     "twilio/participant-list",
     "twilio/message-create",
     "twilio/message-fetch",
+    "twilio/message-update",
     "twilio/message-list",
     "twilio/message-delete",
     "twilio/participant-delete",

@@ -136,11 +136,14 @@ fn every_op_has_a_shipped_payload() {
     for other in OTHERS {
         assert!(names.iter().any(|n| n == other), "missing payload {other}");
     }
-    // CONTRACT.md's Twilio op ids, written out by hand.
+    // CONTRACT.md's Twilio op ids, written out by hand, and the updates (a Service has none in
+    // twilio-python: its settings are a Configuration resource).
     let mut twilio = vec!["twilio.quickstart.token".to_owned()];
     for resource in ["service", "user", "conversation", "participant", "message"] {
-        for action in ["create", "fetch", "list", "delete"] {
-            twilio.push(format!("twilio.conversations.{resource}.{action}"));
+        for action in ["create", "fetch", "update", "list", "delete"] {
+            if (resource, action) != ("service", "update") {
+                twilio.push(format!("twilio.conversations.{resource}.{action}"));
+            }
         }
     }
     for id in &twilio {

@@ -324,12 +324,15 @@ impl<'n> Walker<'_, 'n, '_> {
                 } else {
                     span
                 };
-                self.push(
+                // The finding is about the absent field, so its path is that field's.
+                let message = format!("missing required field \"{full}\" ({})", field.meaning);
+                self.out.push(Diagnostic::new(
                     Severity::Error,
                     Kind::Missing,
                     span,
-                    format!("missing required field \"{full}\" ({})", field.meaning),
-                );
+                    full,
+                    message,
+                ));
             }
         }
     }

@@ -104,6 +104,49 @@ impl Operation {
         out
     }
 
+    /// Checks a form body as a server receives it (the sandbox's view of the Twilio and
+    /// OpenTok forms). A form is the payload's JSON flattened by `collection::form`, so this
+    /// undoes that: names nest at `.` (`Timers.Inactive`), a repeated name is a list, and a
+    /// value is read as its field's type where it parses as one (`"3"` is an integer where the
+    /// op wants one, `"true"` a boolean). Unknown names are left out, as in [`check_value`].
+    ///
+    /// [`check_value`]: Operation::check_value
+    pub fn check_form(&self, pairs: &[(String, String)]) -> Vec<Diagnostic> {
+        let mut root = serde_json::Map::new();
+        for (name, value) in pairs {
+            let typed = self.form_value(name, value);
+            insert_dotted(&mut root, name, typed);
+        }
+        self.check_value(&serde_json::Value::Object(root))
+    }
+
+    /// A form value as the JSON its field takes, when it reads as that type; text otherwise
+    /// (and the check then names the type it wanted).
+    fn form_value(&self, name: &str, value: &str) -> serde_json::Value {
+        let text = || serde_json::Value::String(value.to_owned());
+        let Some(field) = self.field(name) else {
+            return text();
+        };
+        if field.ty.accepts(FieldType::String) {
+            return text();
+        }
+        let parsed = match field.ty.primary() {
+            FieldType::Integer => value.parse::<i64>().ok().map(serde_json::Value::from),
+            FieldType::Number => value
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(serde_json::Value::Number),
+            FieldType::Boolean => match value {
+                "true" => Some(serde_json::Value::Bool(true)),
+                "false" => Some(serde_json::Value::Bool(false)),
+                _ => None,
+            },
+            _ => None,
+        };
+        parsed.unwrap_or_else(text)
+    }
+
     /// The field at a dotted path (`user.token.expiry`; indexes may be written `[0]` or `[]`).
     pub fn field(&self, path: &str) -> Option<&Field> {
         let wanted = normalise_path(path);
@@ -180,6 +223,39 @@ impl Operation {
             BodyShape::None
         } else {
             BodyShape::Object
+        }
+    }
+}
+
+/// Puts `value` at the dotted `name` in `root`, making the objects on the way; a name already
+/// there becomes a list of its values. A name with a plain value on its way (`a=1&a.b=2`) is
+/// left out: no field can be at it, and unknown names are not checked.
+fn insert_dotted(
+    root: &mut serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    value: serde_json::Value,
+) {
+    use serde_json::Value as J;
+    let mut map = root;
+    let mut rest = name;
+    while let Some((head, tail)) = rest.split_once('.') {
+        map = match map
+            .entry(head.to_owned())
+            .or_insert_with(|| J::Object(serde_json::Map::new()))
+        {
+            J::Object(inner) => inner,
+            _ => return,
+        };
+        rest = tail;
+    }
+    match map.get_mut(rest) {
+        None => {
+            map.insert(rest.to_owned(), value);
+        }
+        Some(J::Array(items)) => items.push(value),
+        Some(existing) => {
+            let first = existing.take();
+            *existing = J::Array(vec![first, value]);
         }
     }
 }

@@ -21,6 +21,7 @@ use serde_json::json;
 
 use super::auth::{self, Caller};
 use super::{body_error, error};
+use crate::catalogue::{catalogue, Operation, Severity};
 use crate::sandbox::body;
 use crate::sandbox::store::{now_millis, now_secs, Store};
 use crate::tokens::opentok;
@@ -51,8 +52,18 @@ pub fn create_dt(unix: i64) -> String {
     crate::clock::utc(unix, "%a %b %d %H:%M:%S UTC %Y")
 }
 
-/// Reads the session options from the form's fields.
-pub fn options(fields: &[(String, String)]) -> Result<SessionOptions, String> {
+/// Reads the session options from the form's fields. They are held first to `op`'s fields in
+/// the catalogue (the values each takes, the IPv4 `location`, the archive name's length), then
+/// to the rules between fields that opentok-python's `create_session` enforces: always
+/// archiving needs a routed session, and an archive's name and resolution go only with it.
+pub fn options(op: &Operation, fields: &[(String, String)]) -> Result<SessionOptions, String> {
+    if let Some(finding) = op
+        .check_form(fields)
+        .into_iter()
+        .find(|d| d.severity == Severity::Error)
+    {
+        return Err(finding.message);
+    }
     let get = |name: &str| {
         fields
             .iter()
@@ -60,38 +71,14 @@ pub fn options(fields: &[(String, String)]) -> Result<SessionOptions, String> {
             .map(|(_, v)| v.as_str())
     };
     let media = match get("p2p.preference") {
-        None | Some("disabled") => MediaMode::Routed,
         Some("enabled" | "always") => MediaMode::Relayed,
-        Some(other) => {
-            return Err(format!(
-            "p2p.preference must be \"enabled\" (relayed) or \"disabled\" (routed), got {other:?}"
-        ))
-        }
+        _ => MediaMode::Routed,
     };
-    let archive_always = match get("archiveMode") {
-        None | Some("manual") => false,
-        Some("always") => true,
-        Some(other) => {
-            return Err(format!(
-                "archiveMode must be \"manual\" or \"always\", got {other:?}"
-            ))
-        }
-    };
+    let archive_always = get("archiveMode") == Some("always");
     if archive_always && media == MediaMode::Relayed {
         return Err(
             "archiveMode \"always\" needs a routed session (p2p.preference=disabled)".to_owned(),
         );
-    }
-    match get("e2ee") {
-        None | Some("true" | "false") => {}
-        Some(other) => return Err(format!("e2ee must be \"true\" or \"false\", got {other:?}")),
-    }
-    if let Some(location) = get("location") {
-        if location.parse::<std::net::Ipv4Addr>().is_err() {
-            return Err(format!(
-                "location must be an IPv4 address, got {location:?}"
-            ));
-        }
     }
     for name in ["archiveName", "archiveResolution"] {
         if get(name).is_some() && !archive_always {
@@ -104,6 +91,18 @@ pub fn options(fields: &[(String, String)]) -> Result<SessionOptions, String> {
         media,
         archive_always,
     })
+}
+
+/// The catalogue's op for a session created by `caller`: the OpenTok call for a project, the
+/// Vonage Video one for an application.
+fn session_op(caller: &Caller) -> Result<&'static Operation, String> {
+    let id = match caller {
+        Caller::Project(_) => "vonage.video.session.create",
+        Caller::Application(_) => "vonage.video.v2.session.create",
+    };
+    catalogue()
+        .get(id)
+        .ok_or_else(|| format!("the catalogue has no {id}"))
 }
 
 /// Creates a session owned by `owner` in the store; returns its id and creation time (ms).
@@ -155,7 +154,11 @@ pub async fn create_session(
         );
     }
     let fields: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
-    if let Err(reason) = options(&fields) {
+    let op = match session_op(&caller) {
+        Ok(op) => op,
+        Err(missing) => return error(StatusCode::INTERNAL_SERVER_ERROR, &missing),
+    };
+    if let Err(reason) = options(op, &fields) {
         return error(StatusCode::BAD_REQUEST, &reason);
     }
     let owner = caller.owner();
@@ -204,12 +207,46 @@ mod tests {
 
     #[test]
     fn routed_is_the_default_and_always_archiving_needs_it() {
-        assert_eq!(options(&[]).unwrap().media, MediaMode::Routed);
+        let op = session_op(&Caller::Project("123456".into())).unwrap();
+        assert_eq!(options(op, &[]).unwrap().media, MediaMode::Routed);
         let relayed = fields(&[("p2p.preference", "enabled"), ("archiveMode", "always")]);
-        assert!(options(&relayed).unwrap_err().contains("routed"));
+        assert!(options(op, &relayed).unwrap_err().contains("routed"));
         let vonage_relayed = fields(&[("p2p.preference", "always")]);
-        assert_eq!(options(&vonage_relayed).unwrap().media, MediaMode::Relayed);
-        assert!(options(&fields(&[("location", "example.com")])).is_err());
-        assert!(options(&fields(&[("archiveName", "x")])).is_err());
+        assert_eq!(
+            options(op, &vonage_relayed).unwrap().media,
+            MediaMode::Relayed
+        );
+        assert!(options(op, &fields(&[("archiveName", "x")])).is_err());
+    }
+
+    #[test]
+    fn the_form_is_held_to_the_catalogue() {
+        for caller in [
+            Caller::Project("123456".into()),
+            Caller::Application("test_application_id".into()),
+        ] {
+            let op = session_op(&caller).unwrap();
+            let location = options(op, &fields(&[("location", "example.com")])).unwrap_err();
+            assert!(location.contains("location"), "{location}");
+            let e2ee = options(op, &fields(&[("e2ee", "yes")])).unwrap_err();
+            assert!(e2ee.contains("boolean"), "{e2ee}");
+            assert!(options(op, &fields(&[("e2ee", "true")])).is_ok());
+            let mode = options(op, &fields(&[("archiveMode", "auto")])).unwrap_err();
+            assert!(mode.contains("always"), "{mode}");
+        }
+        // Values only the catalogue knew before it was the sandbox's rule book.
+        let op = session_op(&Caller::Project("123456".into())).unwrap();
+        let always = [("archiveMode", "always")];
+        let resolution = [always[0], ("archiveResolution", "800x600")];
+        assert!(options(op, &fields(&resolution)).is_err());
+        let long_name = "n".repeat(81);
+        let name = [always[0], ("archiveName", long_name.as_str())];
+        assert!(options(op, &fields(&name)).is_err());
+        let good = [
+            always[0],
+            ("archiveResolution", "1280x720"),
+            ("archiveName", "standup"),
+        ];
+        assert!(options(op, &fields(&good)).unwrap().archive_always);
     }
 }
