@@ -61,18 +61,39 @@ pub enum ConfigError {
         var: String,
     },
     /// An auth built-in (`{{$opentok_jwt}}` …) lacks an input or cannot use it.
-    #[error("cannot mint {{{{{builtin}}}}} in environment `{environment}`: {reason}")]
+    #[error("cannot mint {{{{{builtin}}}}} in environment `{environment}`: {}", .reason.cli_text(environment))]
     Mint {
         /// The built-in, with its `$`.
         builtin: String,
         /// The environment.
         environment: String,
-        /// What is missing or wrong, and what to do.
-        reason: String,
+        /// What is missing or wrong.
+        reason: MintReason,
     },
     /// Neither `$APIPLAY_HOME` nor a platform data directory is available.
     #[error("no data directory: set APIPLAY_HOME to a writable folder")]
     NoDataDir,
+}
+
+/// Why an auth built-in cannot be minted. Each front end says what to do in its own terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MintReason {
+    /// An input variable (`twilio_api_key_secret` …) has no value.
+    Missing(String),
+    /// An input has a value that cannot be used; the text says why and what to do.
+    Unusable(String),
+}
+
+impl MintReason {
+    /// The reason with the command line's advice (`--var`).
+    pub fn cli_text(&self, environment: &str) -> String {
+        match self {
+            MintReason::Missing(var) => format!(
+                "it needs the variable `{var}`; define it under [environments.{environment}.variables] in apiplay.toml or pass --var {var}=…"
+            ),
+            MintReason::Unusable(reason) => reason.clone(),
+        }
+    }
 }
 
 /// Where a variable's value comes from.

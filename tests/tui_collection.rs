@@ -264,3 +264,40 @@ fn files_dropped_into_payloads_from_outside_appear_and_removed_ones_go() {
     s.wait_for("nothing matches the filter", 10);
     s.quit();
 }
+
+#[test]
+fn alt_n_creates_a_payload_from_an_operation_in_the_highlighted_folder_and_it_sends() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
+    s.wait_for("agora/ ", 10);
+    // A folder of the user's own under mesibo/, then a payload in it highlighted.
+    s.keys("mesibo/groupdel");
+    s.wait_for("filter: mesibo/groupdel", 5);
+    s.keys(&alt('f'));
+    s.wait_for("folder: mesibo/", 5);
+    s.keys("mine\r");
+    s.wait_for("created payloads/mesibo/mine", 5);
+    s.keys(&alt('m'));
+    s.wait_for("folder: mesibo", 5);
+    s.keys("/mine\r");
+    s.wait_for("to payloads/mesibo/mine/groupdel.json", 5);
+    s.keys(CTRL_U);
+    s.keys("mine/groupdel");
+    s.wait_for("filter: mine/groupdel", 5);
+    // Alt+N: the picker, whose new payload goes in that folder, not in the vendor's.
+    s.keys(&alt('n'));
+    s.wait_for("New payload from an operation", 5);
+    s.keys("useradd");
+    s.wait_for("filter: useradd", 5);
+    s.keys("\r");
+    let screen = s.wait_for("the new payload's name", 5);
+    assert!(screen.contains("payloads/mesibo/mine/"), "{screen}");
+    s.keys("\r");
+    s.wait_for("created payloads/mesibo/mine/useradd.json", 10);
+    let sidecar = std::fs::read_to_string(cwd.join("payloads/mesibo/mine/useradd.toml")).unwrap();
+    assert!(sidecar.starts_with("op = \"mesibo.useradd\""), "{sidecar}");
+    s.keys("\u{1b}[15~"); // F5
+    let screen = s.wait_for("\"result\": true", 20);
+    assert!(screen.contains("200 OK"), "{screen}");
+    s.quit();
+}

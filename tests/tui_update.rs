@@ -420,9 +420,13 @@ fn draft_failed(app: &mut App, job: &apiplay::tui::message::DraftJob) {
     app.update(Message::DraftWritten {
         path: job.path.clone(),
         generation: job.generation,
-        result: Err(
-            "cannot write /home/drafts/1.json: writing: File too large (os error 27)".into(),
-        ),
+        result: Err(apiplay::tui::drafts::DraftError::Write(
+            apiplay::fsio::WriteError {
+                path: "/home/drafts/1.json".into(),
+                step: "writing",
+                source: std::io::Error::from_raw_os_error(27),
+            },
+        )),
         checked: None,
         text: String::new(),
     });
@@ -443,7 +447,9 @@ fn a_failed_draft_is_said_once_and_quitting_asks_save_discard_or_cancel() {
     );
     assert!(status.contains("only in memory"), "{status}");
     // The next failure of the same streak does not take the status line again.
-    app.update(Message::Error("something else".into()));
+    app.update(Message::Error(apiplay::tui::errors::JobError::Session(
+        "something else".into(),
+    )));
     app.update(key(KeyCode::Char(' ')));
     let job = first_draft_job(&mut app);
     draft_failed(&mut app, &job);

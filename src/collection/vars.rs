@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::mint;
 use crate::clock;
-use crate::config::{ConfigError, Environment};
+use crate::config::{ConfigError, Environment, MintReason};
 
 /// The prefix of a reference to the token history.
 pub const TOKEN_PREFIX: &str = "token:";
@@ -187,15 +187,12 @@ impl Vars<'_> {
         let Some(minted) = minted else {
             return Ok(None);
         };
-        let env = &self.env.name;
         let value = minted.map_err(|e| ConfigError::Mint {
             builtin: name.to_owned(),
-            environment: env.clone(),
+            environment: self.env.name.clone(),
             reason: match e {
-                mint::MintError::Missing(var) => format!(
-                    "it needs the variable `{var}`; define it under [environments.{env}.variables] in apiplay.toml or pass --var {var}=…"
-                ),
-                mint::MintError::Unusable(reason) => reason,
+                mint::MintError::Missing(var) => MintReason::Missing(var.to_owned()),
+                mint::MintError::Unusable(reason) => MintReason::Unusable(reason),
             },
         })?;
         let value = Value::String(value);

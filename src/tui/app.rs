@@ -309,7 +309,7 @@ impl App {
                 }
             }
             Message::PayloadsLoaded(Ok(entries)) => self.sidebar.payloads.set_entries(entries),
-            Message::PayloadsLoaded(Err(e)) => self.say(Level::Error, e),
+            Message::PayloadsLoaded(Err(e)) => self.fail("cannot list the payloads", &e),
             Message::PayloadLoaded {
                 path,
                 result,
@@ -324,7 +324,10 @@ impl App {
                         self.offer_stale_draft(&path, draft);
                     }
                 }
-                Err(e) => self.fail("cannot open the payload", &e),
+                Err(e) => {
+                    let shown = super::errors::unopened("cannot open the payload", &e);
+                    self.fail(shown.title, &shown.message);
+                }
             },
             Message::EnvsLoaded { names, current } => {
                 self.envs = names;
@@ -464,8 +467,14 @@ impl App {
                 let shown = e.shown("cannot read the token history");
                 self.fail(shown.title, &shown.message);
             }
-            Message::Credentials(Err(e)) | Message::Error(e) => {
-                self.say(Level::Error, e);
+            Message::Credentials(Err(e)) => self.say(Level::Error, e),
+            Message::Error(e) => {
+                let shown = e.shown();
+                if e.must_read() {
+                    self.fail(shown.title, &shown.message);
+                } else {
+                    self.say(Level::Warn, shown.message);
+                }
             }
             Message::ExchangeOpened {
                 id,
@@ -504,7 +513,10 @@ impl App {
                                 s.side_panel = Some(panel);
                             }
                         }
-                        Err(e) => self.fail("cannot read the sidecar", &e),
+                        Err(e) => {
+                            let shown = super::errors::unopened("cannot read the sidecar", &e);
+                            self.fail(shown.title, &shown.message);
+                        }
                     }
                 }
             }
@@ -813,6 +825,7 @@ impl App {
                 Command::Edited => self.edited(),
                 Command::Ask(ask) => self.ask_manage(ask),
                 Command::Manage(op) => self.effects.push(Effect::Manage(op)),
+                Command::PickOpIn(folder) => self.open_picker_in(&folder),
                 Command::SetSessionValue { name, value } => {
                     self.effects.push(Effect::SetSessionValue { name, value });
                 }

@@ -339,7 +339,7 @@ fn sent(sent: session::Sent, warning: Option<String>) -> Sent {
 /// Loads a payload file and its sidecar (blocking). An invalid sidecar does not keep the
 /// body from opening: its error comes along in `sidecar_error`. A file that does not exist
 /// yet opens empty, as a new payload (a request from stdin, loaded from the history).
-pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
+pub fn load_payload(path: &Path) -> Result<PayloadInfo, TemplateError> {
     // The time is taken before the bytes are read: a change in between then shows as a
     // different time, and the stamp's hash decides.
     let meta = std::fs::metadata(path).ok();
@@ -353,7 +353,7 @@ pub fn load_payload(path: &Path) -> Result<PayloadInfo, String> {
     Ok(info)
 }
 
-fn read_payload(path: &Path) -> Result<PayloadInfo, String> {
+fn read_payload(path: &Path) -> Result<PayloadInfo, TemplateError> {
     match PayloadTemplate::load(path) {
         Ok(t) => {
             // Ctrl+D shows the catalogue's docs of the payload's op (the sidecar's own `docs`,
@@ -386,8 +386,10 @@ fn read_payload(path: &Path) -> Result<PayloadInfo, String> {
             })
         }
         Err(e @ TemplateError::Sidecar { .. }) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|io| format!("cannot read {}: {io}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|io| TemplateError::Io {
+                path: path.to_path_buf(),
+                message: io.to_string(),
+            })?;
             Ok(PayloadInfo {
                 text,
                 sidecar_error: Some(e.to_string()),
@@ -399,7 +401,7 @@ fn read_payload(path: &Path) -> Result<PayloadInfo, String> {
             backend: "mesibo".to_owned(),
             ..PayloadInfo::default()
         }),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e),
     }
 }
 

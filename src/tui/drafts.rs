@@ -14,6 +14,46 @@ use serde::{Deserialize, Serialize};
 
 use crate::fsio::{self, FileStamp, NewFileMode};
 
+/// Why a draft could not be kept (or removed); the edit is still in the editor.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    /// There is no data folder to keep drafts in.
+    #[error(
+        "there is no data folder to keep drafts in; set APIPLAY_HOME to a folder you can write"
+    )]
+    NoDataFolder,
+    /// The drafts folder could not be made.
+    #[error("cannot create the drafts folder {}: {source}", dir.display())]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The draft of a payload whose path is not UTF-8 cannot be written as JSON.
+    #[error("cannot keep a draft of {}: {source}", path.display())]
+    Encode {
+        /// The payload.
+        path: PathBuf,
+        /// Why it does not encode.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The draft file could not be written; it is as it was.
+    #[error(transparent)]
+    Write(#[from] fsio::WriteError),
+    /// The draft file could not be deleted.
+    #[error("cannot delete the draft {}: {source}", file.display())]
+    Delete {
+        /// The draft file.
+        file: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// A draft on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
@@ -50,23 +90,36 @@ fn key(path: &Path) -> String {
 
 /// Writes the draft of `path` atomically (mode 0600 on Unix, in a 0700 folder); `base` is what the payload
 /// file was when the edit began.
-pub fn write(dir: &Path, path: &Path, text: &str, base: Option<&FileStamp>) -> Result<(), String> {
+pub fn write(
+    dir: &Path,
+    path: &Path,
+    text: &str,
+    base: Option<&FileStamp>,
+) -> Result<(), DraftError> {
     let file = dir.join(key(path));
-    crate::datadir::private_dir(dir)
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    crate::datadir::private_dir(dir).map_err(|source| DraftError::Folder {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let draft = Draft {
         path: fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
         text: text.to_owned(),
         base: base.cloned(),
     };
-    let json = serde_json::to_vec(&draft).map_err(|e| e.to_string())?;
-    fsio::atomic_write(&file, &json, NewFileMode::Private).map_err(|e| e.to_string())
+    let json = serde_json::to_vec(&draft).map_err(|source| DraftError::Encode {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(fsio::atomic_write(&file, &json, NewFileMode::Private)?)
 }
 
 /// Removes the draft of `path`, if any.
-pub fn delete(dir: &Path, path: &Path) -> std::io::Result<()> {
-    match fs::remove_file(dir.join(key(path))) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+pub fn delete(dir: &Path, path: &Path) -> Result<(), DraftError> {
+    let file = dir.join(key(path));
+    match fs::remove_file(&file) {
+        Err(source) if source.kind() != std::io::ErrorKind::NotFound => {
+            Err(DraftError::Delete { file, source })
+        }
         _ => Ok(()),
     }
 }

@@ -26,7 +26,7 @@ use super::bigjson;
 use super::components::manage::FileOp;
 use super::core_link::{self, CoreLink, Sent};
 use super::drafts;
-use super::errors::SendError;
+use super::errors::{JobError, SendError};
 use super::message::{DraftJob, Effect, Expect, Message, SaveFailure};
 use super::response::{self, BodyMode};
 use crate::fsio::{self, FileStamp, NewFileMode};
@@ -165,7 +165,7 @@ impl<B: Backend> Tui<B> {
                     let _ = tx.send(Message::EnvsLoaded { names, current });
                 }
                 Err(e) => {
-                    let _ = tx.send(Message::Error(e));
+                    let _ = tx.send(Message::Error(JobError::Session(e)));
                 }
             }
         });
@@ -252,26 +252,33 @@ impl<B: Backend> Tui<B> {
         if let Some(task) = self.send_task.take() {
             task.abort();
         }
-        self.last_draft();
-        Ok(())
+        // The terminal is restored after this returns, so the error is read on stderr.
+        self.last_draft().map_err(|e| {
+            anyhow::Error::new(e).context("the unsaved edit could not be kept in a draft")
+        })
     }
 
     /// On the way out (a signal, or the terminal went away) an edit that is not safe yet
     /// is written to its draft here, on this thread, since the writer thread dies with us.
-    fn last_draft(&mut self) {
-        let (Some(dir), Some(path)) = (self.drafts_dir.clone(), self.app.editor.path.clone())
-        else {
-            return;
+    fn last_draft(&mut self) -> Result<(), drafts::DraftError> {
+        let Some(path) = self.app.editor.path.clone() else {
+            return Ok(());
+        };
+        if self.app.edit_is_safe() && !self.app.drafts.discarded {
+            return Ok(());
+        }
+        let Some(dir) = self.drafts_dir.clone() else {
+            return if self.app.drafts.discarded {
+                Ok(())
+            } else {
+                Err(drafts::DraftError::NoDataFolder)
+            };
         };
         if self.app.drafts.discarded {
-            let _ = drafts::delete(&dir, &path);
-            return;
-        }
-        if self.app.edit_is_safe() {
-            return;
+            return drafts::delete(&dir, &path);
         }
         let e = &self.app.editor;
-        let _ = drafts::write(&dir, &path, &e.text(), e.stamp.as_ref());
+        drafts::write(&dir, &path, &e.text(), e.stamp.as_ref())
     }
 
     /// Scans the collection (off the UI thread): the files at once, then again in flow
@@ -299,10 +306,10 @@ impl<B: Backend> Tui<B> {
         match super::files::watch(&root, changed_tx) {
             Ok(w) => self.watcher = Some(w),
             Err(e) => {
-                let _ = self.tx.send(Message::Error(format!(
-                    "{} is not watched ({e}): files changed outside show after a restart",
-                    root.display()
-                )));
+                let _ = self.tx.send(Message::Error(JobError::Watch {
+                    root: root.clone(),
+                    source: e,
+                }));
                 return;
             }
         }
@@ -452,7 +459,7 @@ impl<B: Backend> Tui<B> {
                     let _ = self.tx.send(Message::DraftWritten {
                         path: job.path,
                         generation: job.generation,
-                        result: Err("there is no data folder to keep drafts in".into()),
+                        result: Err(drafts::DraftError::NoDataFolder),
                         checked: None,
                         text: job.text,
                     });
@@ -509,7 +516,7 @@ impl<B: Backend> Tui<B> {
                 self.spawn(async move {
                     match link.variables(&text).await {
                         Ok(vars) => Message::VarsResolved(vars),
-                        Err(e) => Message::Error(e),
+                        Err(e) => Message::Error(JobError::Session(e)),
                     }
                 });
             }
@@ -567,7 +574,7 @@ impl<B: Backend> Tui<B> {
                 self.spawn(async move {
                     match link.switch(&name).await {
                         Ok((names, current)) => Message::EnvsLoaded { names, current },
-                        Err(e) => Message::Error(e),
+                        Err(e) => Message::Error(JobError::Session(e)),
                     }
                 });
                 self.app.effects.push(Effect::LoadHistory);
@@ -624,7 +631,7 @@ async fn sleep_until(deadline: Option<std::time::Instant>) {
 /// taken from, offered (not restored) when the file changed since.
 fn loaded_with_draft(
     path: PathBuf,
-    result: Result<super::model::PayloadInfo, String>,
+    result: Result<super::model::PayloadInfo, crate::collection::TemplateError>,
     draft: Option<drafts::Draft>,
 ) -> Message {
     let now = result.as_ref().ok().and_then(|info| info.stamp.as_ref());
@@ -878,8 +885,7 @@ fn write_draft(dir: &Path, job: DraftJob) -> Message {
         .as_ref()
         .map(|saved| (**saved != *job.text, super::editor::validate(&job.text)));
     let result = match checked {
-        Some((false, _)) => drafts::delete(dir, &job.path)
-            .map_err(|e| format!("cannot delete the draft of {}: {e}", job.path.display())),
+        Some((false, _)) => drafts::delete(dir, &job.path),
         _ => drafts::write(dir, &job.path, &job.text, job.base.as_ref()),
     };
     Message::DraftWritten {

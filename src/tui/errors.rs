@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::collection::TemplateError;
+use crate::config::{ConfigError, MintReason};
 use crate::history::HistoryError;
 use crate::http::HttpError;
 
@@ -24,6 +25,43 @@ pub enum SendError {
     /// The session could not start (apiplay.toml, the sandbox, the history).
     #[error("{0}")]
     Session(String),
+}
+
+/// Why a background job that has no pane of its own failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The session could not start (apiplay.toml, the sandbox, the history) or switch
+    /// environment; the text names the file and what to do.
+    #[error("{0}")]
+    Session(String),
+    /// The collection folder cannot be watched for changes made outside apiplay.
+    #[error("{} is not watched ({source}): files changed outside apiplay show after a restart", root.display())]
+    Watch {
+        /// The collection folder.
+        root: std::path::PathBuf,
+        /// The watcher's reason.
+        #[source]
+        source: notify::Error,
+    },
+}
+
+impl JobError {
+    /// How the TUI shows it.
+    pub fn shown(&self) -> Shown {
+        Shown {
+            title: match self {
+                JobError::Session(_) => "the session could not start",
+                JobError::Watch { .. } => "files are not watched",
+            },
+            message: self.to_string(),
+            body_at: None,
+        }
+    }
+
+    /// Whether the user must read it before going on (a panel), or a warning will do.
+    pub fn must_read(&self) -> bool {
+        matches!(self, JobError::Session(_))
+    }
 }
 
 /// Why the History or Tokens list could not be read.
@@ -94,7 +132,43 @@ impl SendError {
 }
 
 fn refusal(e: &TemplateError) -> Shown {
-    let (message, body_at) = match e {
+    let (message, body_at) = located(e);
+    Shown {
+        title: "not sent",
+        message: format!("not sent: {message}"),
+        body_at,
+    }
+}
+
+/// How a payload that could not be opened (or whose sidecar could not be read again) is
+/// shown: as a refusal is, pointing at the sidecar when the error is there.
+pub fn unopened(title: &'static str, e: &TemplateError) -> Shown {
+    let (message, body_at) = located(e);
+    Shown {
+        title,
+        message,
+        body_at,
+    }
+}
+
+/// A variable's failure in the TUI's terms: an input a built-in is minted from is entered
+/// with `e` in the variables view, not with the command line's `--var`.
+pub fn config_text(e: &ConfigError) -> String {
+    match e {
+        ConfigError::Mint {
+            builtin,
+            environment,
+            reason: MintReason::Missing(var),
+        } => format!(
+            "cannot mint {{{{{builtin}}}}} in environment `{environment}`: it needs the variable `{var}`; define it under [environments.{environment}.variables] in apiplay.toml, or enter it for this session (Ctrl+T, then e on `{var}`)"
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// The text of a template error and, when it is in the body, its line and column there.
+fn located(e: &TemplateError) -> (String, Option<(usize, usize)>) {
+    match e {
         TemplateError::Sidecar {
             path,
             line,
@@ -132,7 +206,12 @@ fn refusal(e: &TemplateError) -> Shown {
         | TemplateError::Variable {
             file, line, col, ..
         } => {
-            let text = e.to_string();
+            let text = match e {
+                TemplateError::Variable { source, .. } => {
+                    format!("{file}:{line}:{col}: {}", config_text(source))
+                }
+                _ => e.to_string(),
+            };
             if is_sidecar(file) {
                 (format!("the sidecar {text}"), None)
             } else {
@@ -140,11 +219,6 @@ fn refusal(e: &TemplateError) -> Shown {
             }
         }
         other => (other.to_string(), None),
-    };
-    Shown {
-        title: "not sent",
-        message: format!("not sent: {message}"),
-        body_at,
     }
 }
 
@@ -203,5 +277,81 @@ mod tests {
             network.message,
             "cannot connect to http://127.0.0.1:9/backend/: tcp connect error: Connection refused (os error 111); is the server running and the URL right?"
         );
+    }
+
+    #[test]
+    fn a_payload_that_cannot_open_points_at_the_sidecar_or_the_file() {
+        let sidecar = unopened(
+            "cannot read the sidecar",
+            &TemplateError::Sidecar {
+                path: "payloads/twilio/user-fetch.toml".into(),
+                line: 2,
+                col: 1,
+                message: "invalid table header".into(),
+            },
+        );
+        assert_eq!(sidecar.title, "cannot read the sidecar");
+        assert_eq!(
+            sidecar.message,
+            "the sidecar payloads/twilio/user-fetch.toml:2:1 is invalid: invalid table header; F2 edits it"
+        );
+        assert_eq!(sidecar.body_at, None);
+        let unreadable = unopened(
+            "cannot open the payload",
+            &TemplateError::Io {
+                path: "payloads/a.json".into(),
+                message: "Permission denied (os error 13)".into(),
+            },
+        );
+        assert_eq!(
+            unreadable.message,
+            "cannot read payloads/a.json: Permission denied (os error 13)"
+        );
+    }
+
+    #[test]
+    fn a_session_that_cannot_start_must_be_read_and_an_unwatched_folder_is_a_warning() {
+        let session = JobError::Session("apiplay.toml:3:1: invalid table header".into());
+        assert!(session.must_read());
+        assert_eq!(session.shown().title, "the session could not start");
+        let watch = JobError::Watch {
+            root: "payloads".into(),
+            source: notify::Error::generic("inotify watch limit reached"),
+        };
+        assert!(!watch.must_read());
+        assert!(watch
+            .shown()
+            .message
+            .starts_with("payloads is not watched (inotify watch limit reached)"));
+    }
+
+    #[test]
+    fn a_mint_input_that_is_missing_is_entered_in_the_variables_view_not_with_var() {
+        let missing = ConfigError::Mint {
+            builtin: "$twilio_basic".into(),
+            environment: "prod".into(),
+            reason: MintReason::Missing("twilio_api_key_secret".into()),
+        };
+        assert!(missing
+            .to_string()
+            .contains("--var twilio_api_key_secret=…"));
+        let refused = SendError::Refused(TemplateError::Variable {
+            file: "payloads/twilio/user-fetch.toml".into(),
+            line: 8,
+            col: 17,
+            source: missing,
+        })
+        .shown();
+        assert!(!refused.message.contains("--var"), "{}", refused.message);
+        assert!(
+            refused.message.ends_with(
+                "or enter it for this session (Ctrl+T, then e on `twilio_api_key_secret`)"
+            ),
+            "{}",
+            refused.message
+        );
+        assert!(refused.message.starts_with(
+            "not sent: the sidecar payloads/twilio/user-fetch.toml:8:17: cannot mint"
+        ));
     }
 }

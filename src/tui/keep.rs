@@ -137,7 +137,7 @@ impl App {
         &mut self,
         path: &Path,
         generation: u64,
-        result: Result<(), String>,
+        result: Result<(), super::drafts::DraftError>,
         checked: Option<(bool, Option<super::editor::JsonProblem>)>,
         text: String,
     ) {
@@ -165,6 +165,7 @@ impl App {
                 }
             }
             Err(e) => {
+                let e = e.to_string();
                 // Said once, not at every keystroke of a failing streak.
                 if self.drafts.failed.is_none() {
                     self.say(

@@ -36,7 +36,7 @@ pub enum Message {
         /// Which file.
         path: PathBuf,
         /// Its contents, or why it could not be read.
-        result: Result<PayloadInfo, String>,
+        result: Result<PayloadInfo, crate::collection::TemplateError>,
         /// Text that replaces the file's body: a draft or a recorded request.
         replace: Option<String>,
         /// Whether `replace` came from a crash-safety draft (a notice says so).
@@ -121,7 +121,7 @@ pub enum Message {
         /// The editor generation it holds.
         generation: u64,
         /// `Err` with the reason when it could not be written.
-        result: Result<(), String>,
+        result: Result<(), super::drafts::DraftError>,
         /// For a big text, whether it differs from the file and where its JSON is invalid,
         /// worked out by the writer.
         checked: Option<(bool, Option<JsonProblem>)>,
@@ -158,7 +158,7 @@ pub enum Message {
         /// The payload (body) it belongs to.
         path: PathBuf,
         /// Its facts, or why not.
-        result: Result<PayloadInfo, String>,
+        result: Result<PayloadInfo, crate::collection::TemplateError>,
     },
     /// A body was written to a file (`w` in the response).
     Written(Result<PathBuf, String>),
@@ -193,7 +193,7 @@ pub enum Message {
         result: Result<(String, String), SendError>,
     },
     /// Something failed in a task; shown in the status line.
-    Error(String),
+    Error(super::errors::JobError),
     /// Stop: quit key, SIGTERM or SIGHUP.
     Quit,
 }

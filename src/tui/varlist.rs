@@ -150,7 +150,7 @@ impl<'a> Listing<'a> {
             }
             Err(e) => {
                 row.enterable = true;
-                row.source = crate::exit::one_line(&e.to_string());
+                row.source = crate::exit::one_line(&super::errors::config_text(&e));
             }
         }
         row

@@ -65,6 +65,9 @@ pub enum Command {
     Ask(manage::Ask),
     /// Change the collection's files.
     Manage(manage::FileOp),
+    /// Open the operation picker for a new payload in this folder (relative to the
+    /// collection root; empty for the root).
+    PickOpIn(String),
     /// Keep a value for a variable for the rest of the session (memory only).
     SetSessionValue {
         /// The variable.

@@ -151,6 +151,7 @@ impl Component for PayloadsPane {
                 losing: Vec::new(),
             }),
             Some(Action::NewFolder) => cx.command(Command::Ask(Ask::NewFolder)),
+            Some(Action::NewHere) => cx.command(Command::PickOpIn(self.folder())),
             Some(Action::KillLine) => self.set_filter(String::new()),
             Some(Action::Cancel) if !self.filter.is_empty() => self.set_filter(String::new()),
             _ => match key.code {

@@ -42,8 +42,10 @@ pub struct OpPicker {
     shown: Vec<usize>,
     selected: usize,
     stage: Stage,
-    /// The folder new payloads go in (a vendor's folder is made below it).
+    /// The collection folder: new payloads go in its vendor folder (`root/<vendor>/`)…
     root: PathBuf,
+    /// … unless a folder was chosen (Alt+N on the Payloads tab).
+    folder: Option<PathBuf>,
     drawn: std::cell::Cell<Rect>,
 }
 
@@ -56,10 +58,27 @@ impl OpPicker {
             selected: 0,
             stage: Stage::Choose,
             root,
+            folder: None,
             drawn: std::cell::Cell::new(Rect::default()),
         };
         p.refilter();
         p
+    }
+
+    /// A picker whose payloads go in `folder` (below `root`), whatever their vendor.
+    pub fn in_folder(root: PathBuf, folder: &str) -> Self {
+        let folder = root.join(folder);
+        Self {
+            folder: Some(folder),
+            ..Self::new(root)
+        }
+    }
+
+    /// Where a payload of `op` goes.
+    fn dir_for(&self, op: &crate::catalogue::Operation) -> PathBuf {
+        self.folder
+            .clone()
+            .unwrap_or_else(|| self.root.join(op.vendor.as_str()))
     }
 
     fn refilter(&mut self) {
@@ -175,7 +194,11 @@ impl OpPicker {
                     let Some(operation) = catalogue().get(op) else {
                         return Handled::NotConsumed;
                     };
-                    let dir = self.root.join(operation.vendor.as_str());
+                    // The fields, not `dir_for`: `self.stage` is borrowed.
+                    let dir = self
+                        .folder
+                        .clone()
+                        .unwrap_or_else(|| self.root.join(operation.vendor.as_str()));
                     cx.effect(Effect::CreatePayload {
                         op: operation.id.clone(),
                         dir,
@@ -307,7 +330,7 @@ impl Component for OpPicker {
             Stage::Name { op, name, error } => {
                 let dir = catalogue()
                     .get(op)
-                    .map(|o| self.root.join(o.vendor.as_str()))
+                    .map(|o| self.dir_for(o))
                     .unwrap_or_default();
                 lines.push(Line::raw(format!("{op}: the new payload's name")));
                 lines.push(Line::from(vec![
@@ -358,6 +381,11 @@ impl App {
     /// Ctrl+N: the operation picker.
     pub fn open_picker(&mut self) {
         self.picker = Some(OpPicker::new(self.sidebar_root()));
+    }
+
+    /// The picker for a new payload in `folder` of the collection (Alt+N on the Payloads tab).
+    pub fn open_picker_in(&mut self, folder: &str) {
+        self.picker = Some(OpPicker::in_folder(self.sidebar_root(), folder));
     }
 
     /// A payload was created from the picker (or not): open it and select it in the tree.
