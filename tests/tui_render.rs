@@ -539,3 +539,38 @@ fn resize_relayouts() {
         assert_eq!(app.editor.area.cursor(), (0, 2));
     }
 }
+
+#[test]
+fn a_documented_error_is_explained_under_the_status_and_another_vendors_is_not_borrowed() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        open(&mut app, MESIBO);
+        app.update(key(KeyCode::F(5)));
+        respond(
+            &mut app,
+            200,
+            br#"{"op":"userdel","result":false,"error":"NOUSER","errmsg":"no such user"}"#,
+        );
+        let s = text(&app);
+        assert!(s.contains("NOUSER (mesibo."), "the code and its op: {s}");
+        // The meaning is cut to leave the body room in a small pane, never what to do.
+        if w >= 160 {
+            assert!(s.contains("no user has"), "what it means: {s}");
+        }
+        assert!(s.contains("what to do: create the user first"), "{s}");
+        // The body is still there below it.
+        assert!(s.contains("\"errmsg\": \"no such user\""), "{s}");
+
+        // Twilio documents no code 400; Vonage's 400 must not explain it.
+        app.update(key(KeyCode::F(5)));
+        respond(
+            &mut app,
+            400,
+            br#"{"code":400,"message":"State \"open\" is not one of \"active\", \"inactive\", \"closed\"","status":400}"#,
+        );
+        let s = text(&app);
+        assert!(s.contains("400 Bad Request"), "{s}");
+        assert!(!s.contains("what to do"), "{s}");
+        assert!(!s.contains("vonage"), "{s}");
+    }
+}

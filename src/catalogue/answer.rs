@@ -26,9 +26,12 @@ pub fn error_code(status: u16, body: &[u8]) -> Option<String> {
 }
 
 impl Catalogue {
-    /// The documented error an answer carries: looked up in the payload's op first, then in
-    /// every op (a replayed exchange may not know its op). `None` when the answer is not a
-    /// refusal or its code is not in the catalogue.
+    /// The documented error an answer carries: looked up in the payload's op, then in the
+    /// other ops of its vendor. Without an op (a replayed exchange may not know it), a code
+    /// of the vendor's own (not the bare HTTP status) that only one vendor documents. Never
+    /// another vendor's: a Twilio answer with code 400 is
+    /// not Vonage's 400. `None` when the answer is not a refusal or its code is not in the
+    /// catalogue.
     pub fn explain_answer<'c>(
         &'c self,
         op: Option<&'c Operation>,
@@ -36,16 +39,29 @@ impl Catalogue {
         body: &[u8],
     ) -> Option<(String, &'c ErrorDoc, &'c Operation)> {
         let code = error_code(status, body)?;
-        let status_text = status.to_string();
-        let find = |op: &'c Operation| {
-            op.error(&code)
-                .or_else(|| op.error(&status_text))
-                .map(|doc| (doc, op))
-        };
-        let (doc, op) = op
-            .and_then(find)
-            .or_else(|| self.ops().iter().find_map(find))?;
-        Some((code, doc, op))
+        if let Some(op) = op {
+            let status_text = status.to_string();
+            let find = |op: &'c Operation| {
+                op.error(&code)
+                    .or_else(|| op.error(&status_text))
+                    .map(|doc| (doc, op))
+            };
+            let (doc, op) = find(op).or_else(|| self.vendor_ops(op.vendor).find_map(find))?;
+            return Some((code, doc, op));
+        }
+        // A code that is just the HTTP status says nothing about whose API answered.
+        if code == status.to_string() {
+            return None;
+        }
+        let mut found = self
+            .ops()
+            .iter()
+            .filter_map(|o| o.error(&code).map(|doc| (doc, o)));
+        let (doc, first) = found.next()?;
+        if found.any(|(_, o)| o.vendor != first.vendor) {
+            return None;
+        }
+        Some((code, doc, first))
     }
 }
 
@@ -89,5 +105,30 @@ mod tests {
         assert!(cat
             .explain_answer(None, 200, br#"{"result":false,"error":"NOPE"}"#)
             .is_none());
+    }
+
+    #[test]
+    fn an_answer_is_never_explained_by_another_vendors_error() {
+        let cat = catalogue();
+        let body = br#"{"code":400,"message":"State \"open\" is not one of","status":400}"#;
+        let update = cat.get("twilio.conversations.user.update");
+        assert!(update.is_some());
+        assert!(
+            cat.explain_answer(update, 400, body).is_none(),
+            "Twilio documents no 400 code; Vonage's 400 is not it"
+        );
+        // Without an op, a code two vendors document tells nothing.
+        assert!(cat.explain_answer(None, 400, body).is_none());
+        let expired = br#"{"code":20157,"message":"Expiration Time exceeds maximum"}"#;
+        let (_, _, op) = cat.explain_answer(None, 400, expired).unwrap();
+        assert_eq!(op.vendor, crate::catalogue::Vendor::Twilio);
+        let vonage = cat.get("vonage.video.session.create");
+        let (code, _, op) = cat
+            .explain_answer(vonage, 403, br#"{"code":-1,"message":"x"}"#)
+            .unwrap();
+        assert_eq!(
+            (code.as_str(), op.id.as_str()),
+            ("-1", "vonage.video.session.create")
+        );
     }
 }

@@ -355,7 +355,7 @@ impl App {
                         Ok(outcome) => {
                             let text =
                                 format!("{} in {} ms", outcome.status, outcome.elapsed.as_millis());
-                            self.show_outcome(outcome);
+                            self.show_outcome(outcome, self.editor.op);
                             self.focus = Focus::Response;
                             match self.shown().and_then(|r| r.api_refusal.clone()) {
                                 Some(no) => self.say(
@@ -482,7 +482,7 @@ impl App {
                 request,
             } => match result {
                 Ok(outcome) => {
-                    self.show_outcome(outcome);
+                    self.show_outcome(outcome, None);
                     if let Some(r) = self.response.view.as_mut() {
                         r.show_headers = true;
                     }
@@ -602,7 +602,13 @@ impl App {
     }
 
     /// Opens an outcome in the response viewer and asks for its index.
-    pub fn show_outcome(&mut self, outcome: SendOutcome) {
+    /// Shows a response; `op` is the operation it answers, when known, for the catalogue to
+    /// explain a documented error.
+    pub fn show_outcome(
+        &mut self,
+        outcome: SendOutcome,
+        op: Option<&'static crate::catalogue::Operation>,
+    ) {
         let id = self.fresh_id();
         let body = outcome.body;
         let mode = ResponseView::guess_mode(&body);
@@ -612,6 +618,8 @@ impl App {
         view.headers = outcome.headers;
         view.request_summary = outcome.request_summary;
         view.api_refusal = super::response::api_refusal(&body);
+        view.explained =
+            super::response::explain(op, outcome.status, &body, view.api_refusal.is_some());
         self.response.show(view);
         self.effects.push(Effect::CancelJobs);
         self.effects.push(Effect::IndexBody { id, body, mode });

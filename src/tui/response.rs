@@ -76,6 +76,8 @@ pub struct ResponseView {
     pub search: Option<Search>,
     /// Why the API said no although the HTTP status is a success (mesibo `"result": false`).
     pub api_refusal: Option<String>,
+    /// The documented error the answer carries, as the catalogue explains it.
+    pub explained: Option<Explained>,
     /// Whether the body is not UTF-8 text (an image, a compressed body).
     pub binary: bool,
     /// Whether the body is shown as a hex dump (16 bytes a line) instead of text: the
@@ -111,6 +113,7 @@ impl ResponseView {
             cache: HashMap::new(),
             search: None,
             api_refusal: None,
+            explained: None,
             binary: false,
             hex: false,
             filter: None,
@@ -380,6 +383,41 @@ pub fn run_filter(
         }
     }
     Some(Ok(out.into()))
+}
+
+/// A documented error an answer carries: the code, the op whose docs say it, what it means
+/// and what to do (the same words `apiplay send` prints on stderr).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    /// The vendor's code (`NOUSER`, `20404`, `duplicate_unique_property_exists`).
+    pub code: String,
+    /// The catalogue op that documents it.
+    pub op: String,
+    /// What it means.
+    pub meaning: String,
+    /// What to do.
+    pub fix: String,
+}
+
+/// The catalogue's explanation of a refusal: an HTTP error or an API's no inside a success
+/// (`refused_in_body`); `op` is the payload's operation when it is known. A success is not
+/// parsed again.
+pub fn explain(
+    op: Option<&'static crate::catalogue::Operation>,
+    status: u16,
+    body: &[u8],
+    refused_in_body: bool,
+) -> Option<Explained> {
+    if status < 400 && !refused_in_body {
+        return None;
+    }
+    let (code, doc, op) = crate::catalogue::catalogue().explain_answer(op, status, body)?;
+    Some(Explained {
+        code,
+        op: op.id.clone(),
+        meaning: doc.meaning.clone(),
+        fix: doc.fix.clone(),
+    })
 }
 
 /// Bodies larger than this are not parsed to look for an API refusal.

@@ -392,7 +392,14 @@ impl Component for ResponsePane {
         let mut y = inner.y;
         line_at(buf, inner, y, head_line(r));
         y += 1;
-        let total = usize::from(inner.height.saturating_sub(1));
+        // A documented error: what it means and what to do, under the status, in at most
+        // half of the pane.
+        let room = usize::from(inner.height.saturating_sub(1)) / 2;
+        for line in explained_lines(r, usize::from(inner.width), room) {
+            line_at(buf, inner, y, line);
+            y += 1;
+        }
+        let total = usize::from((inner.y + inner.height).saturating_sub(y));
         let body_rows = if r.show_headers {
             // The request that went out (every header on the wire, then its body) and the
             // response's headers take what they need, leaving three rows of body.
@@ -567,6 +574,67 @@ fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
         }
     }
     rows.push(Line::from(row));
+    rows
+}
+
+/// Wraps prose at spaces (a word longer than a row is cut where the row ends), keeping each
+/// word's style; the spaces at a break are dropped.
+fn wrap_words(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthStr as _;
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        for word in span.content.split_inclusive(' ') {
+            let w = word.trim_end().width();
+            if used > 0 && used + w > width {
+                rows.push(trimmed_end(std::mem::take(&mut row)));
+                used = 0;
+            }
+            let word = if used == 0 { word.trim_start() } else { word };
+            row.push(Span::styled(word.to_owned(), span.style));
+            used += word.width();
+        }
+    }
+    rows.push(trimmed_end(row));
+    rows.into_iter().flat_map(|r| wrap_line(r, width)).collect()
+}
+
+/// A row without the space its last word ended with (it would wrap to a blank row).
+fn trimmed_end(mut row: Vec<Span<'static>>) -> Line<'static> {
+    if let Some(last) = row.last_mut() {
+        let kept = last.content.trim_end().len();
+        if kept < last.content.len() {
+            last.content = last.content[..kept].to_owned().into();
+        }
+    }
+    Line::from(row)
+}
+
+/// The catalogue's explanation of the answer's error, wrapped to `width`, in at most `room`
+/// rows: what to do keeps at least half of them.
+fn explained_lines(r: &ResponseView, width: usize, room: usize) -> Vec<Line<'static>> {
+    let Some(e) = &r.explained else {
+        return Vec::new();
+    };
+    let meaning = Line::from(vec![
+        Span::styled(
+            format!("{} ", e.code),
+            theme::error().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(format!("({}): ", e.op), theme::dim()),
+        Span::raw(e.meaning.clone()),
+    ]);
+    let fix = Line::from(vec![
+        Span::styled("what to do: ", Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw(e.fix.clone()),
+    ]);
+    let mut rows = wrap_words(meaning, width);
+    let fix = wrap_words(fix, width);
+    let fix_rows = fix.len().min(room.div_ceil(2));
+    rows.truncate(room.saturating_sub(fix_rows));
+    rows.extend(fix.into_iter().take(fix_rows));
     rows
 }
 
