@@ -48,6 +48,12 @@ pub enum CreateError {
     /// A file could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// No operation of the catalogue has this id.
+    #[error("unknown operation {id:?}; `apiplay ops` lists them")]
+    UnknownOp {
+        /// The id asked for.
+        id: String,
+    },
 }
 
 impl Operation {

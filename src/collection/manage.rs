@@ -24,6 +24,12 @@ pub enum ManageError {
         /// What is wrong with it and what to type instead.
         why: &'static str,
     },
+    /// No name was typed.
+    #[error("type the new {what}'s name")]
+    NoName {
+        /// What was to be named (`folder`).
+        what: &'static str,
+    },
     /// A file or folder of that name is already there.
     #[error("{} already exists; choose another name (nothing is overwritten)", path.display())]
     Exists {

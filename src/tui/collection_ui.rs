@@ -44,7 +44,11 @@ impl App {
     }
 
     /// A change to the collection was made or refused.
-    pub(super) fn managed(&mut self, op: &FileOp, result: Result<Managed, String>) {
+    pub(super) fn managed(
+        &mut self,
+        op: &FileOp,
+        result: Result<Managed, crate::collection::manage::ManageError>,
+    ) {
         let popup = match self.popup.as_mut() {
             Some(Popup {
                 kind: PopupKind::Manage(m),
@@ -54,6 +58,7 @@ impl App {
         };
         let done = match result {
             Err(why) => {
+                let why = why.to_string();
                 match popup {
                     // The question stays open with what was typed; nothing changed.
                     Some(m) => m.refused(why),

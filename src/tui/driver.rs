@@ -551,10 +551,10 @@ impl<B: Backend> Tui<B> {
                 let link = link.clone();
                 self.blocking(move |tx| {
                     let result = match crate::catalogue::catalogue().get(&op) {
-                        Some(op) => crate::catalogue::create_from_op(op, &dir, &name)
-                            .map(|made| made.body)
-                            .map_err(|e| e.to_string()),
-                        None => Err(format!("unknown operation {op:?}")),
+                        Some(op) => {
+                            crate::catalogue::create_from_op(op, &dir, &name).map(|made| made.body)
+                        }
+                        None => Err(crate::catalogue::CreateError::UnknownOp { id: op }),
                     };
                     if result.is_ok() {
                         let found = link.discover().map(super::flow::arrange);

@@ -20,12 +20,11 @@ use crate::collection::manage::{self, ManageError};
 pub const QUIET: Duration = Duration::from_millis(150);
 
 /// Carries out `op` under the collection `root`; `Err` says why nothing changed.
-pub fn perform(root: &Path, op: &FileOp) -> Result<Managed, String> {
-    let text = |e: ManageError| e.to_string();
+pub fn perform(root: &Path, op: &FileOp) -> Result<Managed, ManageError> {
     match op {
         FileOp::Duplicate { from, name } => {
             let to = sibling(from, name)?;
-            manage::duplicate(from, &to).map_err(text)?;
+            manage::duplicate(from, &to)?;
             Ok(Managed {
                 said: format!("copied {} to {}", from.display(), to.display()),
                 now: Some(to),
@@ -33,24 +32,27 @@ pub fn perform(root: &Path, op: &FileOp) -> Result<Managed, String> {
         }
         FileOp::Rename { from, name } => {
             let to = sibling(from, name)?;
-            manage::rename(from, &to).map_err(text)?;
+            manage::rename(from, &to)?;
             Ok(Managed {
                 said: format!("renamed {} to {}", from.display(), to.display()),
                 now: Some(to),
             })
         }
         FileOp::Move { from, folder } => {
-            manage::check_folder(folder).map_err(text)?;
-            let name = from.file_name().ok_or("no file name")?;
+            manage::check_folder(folder)?;
+            let name = from.file_name().ok_or_else(|| ManageError::BadName {
+                name: from.display().to_string(),
+                why: "the path names no file",
+            })?;
             let to = join(root, folder).join(name);
-            manage::rename(from, &to).map_err(text)?;
+            manage::rename(from, &to)?;
             Ok(Managed {
                 said: format!("moved {} to {}", from.display(), to.display()),
                 now: Some(to),
             })
         }
         FileOp::Delete { path } => {
-            let sidecar = manage::delete(path).map_err(text)?;
+            let sidecar = manage::delete(path)?;
             let also = if sidecar { " and its sidecar" } else { "" };
             Ok(Managed {
                 said: format!("deleted {}{also}", path.display()),
@@ -60,11 +62,11 @@ pub fn perform(root: &Path, op: &FileOp) -> Result<Managed, String> {
         FileOp::NewFolder { rel } => {
             let rel = rel.trim_matches('/');
             if rel.is_empty() {
-                return Err("type the new folder's name".into());
+                return Err(ManageError::NoName { what: "folder" });
             }
-            manage::check_folder(rel).map_err(text)?;
+            manage::check_folder(rel)?;
             let path = join(root, rel);
-            manage::new_folder(&path).map_err(text)?;
+            manage::new_folder(&path)?;
             Ok(Managed {
                 said: format!(
                     "created {} (it shows in the tree once it holds a payload)",
@@ -79,15 +81,18 @@ pub fn perform(root: &Path, op: &FileOp) -> Result<Managed, String> {
             body,
             sidecar,
         } => {
-            manage::check_folder(folder).map_err(text)?;
-            let file = manage::payload_file_name(name).map_err(text)?;
+            manage::check_folder(folder)?;
+            let file = manage::payload_file_name(name)?;
             let dir = join(root, folder);
             if !dir.is_dir() {
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(&dir).map_err(|source| ManageError::Io {
+                    what: "create",
+                    path: dir.clone(),
+                    source,
+                })?;
             }
             let path = dir.join(file);
-            manage::create(&path, body, sidecar.as_deref()).map_err(text)?;
+            manage::create(&path, body, sidecar.as_deref())?;
             Ok(Managed {
                 said: format!("created {}", path.display()),
                 now: Some(path),
@@ -97,8 +102,8 @@ pub fn perform(root: &Path, op: &FileOp) -> Result<Managed, String> {
 }
 
 /// `name` beside `from`, checked as a payload file name.
-fn sibling(from: &Path, name: &str) -> Result<PathBuf, String> {
-    let file = manage::payload_file_name(name).map_err(|e| e.to_string())?;
+fn sibling(from: &Path, name: &str) -> Result<PathBuf, ManageError> {
+    let file = manage::payload_file_name(name)?;
     Ok(from.parent().unwrap_or(Path::new("")).join(file))
 }
 
@@ -179,7 +184,8 @@ mod tests {
                 folder: "../x".into(),
             },
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("`..`") || err.contains("plain name"), "{err}");
         let err = perform(
             root,
@@ -188,6 +194,8 @@ mod tests {
             },
         )
         .unwrap_err();
+        assert!(matches!(err, ManageError::Exists { .. }), "{err}");
+        let err = err.to_string();
         assert!(
             err.ends_with("agora already exists; choose another name (nothing is overwritten)"),
             "{err}"
@@ -199,7 +207,10 @@ mod tests {
                 name: "sub/b".into(),
             },
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("no `/`"), "{err}");
+        let err = perform(root, &FileOp::NewFolder { rel: "/".into() }).unwrap_err();
+        assert_eq!(err.to_string(), "type the new folder's name");
     }
 }

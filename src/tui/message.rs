@@ -150,7 +150,7 @@ pub enum Message {
         lint: super::teach::Lint,
     },
     /// A payload was created from an operation (its body's path), or why not.
-    PayloadCreated(Result<PathBuf, String>),
+    PayloadCreated(Result<PathBuf, crate::catalogue::CreateError>),
     /// The payload's variables were resolved for the variables popup.
     VarsResolved(Vec<VarValue>),
     /// The sidecar of the open payload was read again (after a save).
@@ -173,7 +173,7 @@ pub enum Message {
         /// What was asked.
         op: super::components::manage::FileOp,
         /// What it left, or why it was refused.
-        result: Result<super::components::manage::Managed, String>,
+        result: Result<super::components::manage::Managed, crate::collection::manage::ManageError>,
     },
     /// A value entered for the session was kept, or why not.
     SessionValueSet(Result<String, String>),

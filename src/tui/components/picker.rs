@@ -107,14 +107,14 @@ impl OpPicker {
 
     /// The files were written (or not): on success the picker is done; on failure it asks
     /// for another name, saying why.
-    pub fn created(&mut self, result: &Result<PathBuf, String>) -> bool {
+    pub fn created(&mut self, result: &Result<PathBuf, crate::catalogue::CreateError>) -> bool {
         match (result, &self.stage) {
             (Ok(_), _) => true,
             (Err(e), Stage::Creating { op, name }) => {
                 self.stage = Stage::Name {
                     op,
                     name: name.clone(),
-                    error: Some(e.clone()),
+                    error: Some(e.to_string()),
                 };
                 false
             }
@@ -389,7 +389,7 @@ impl App {
     }
 
     /// A payload was created from the picker (or not): open it and select it in the tree.
-    pub fn payload_created(&mut self, result: Result<PathBuf, String>) {
+    pub fn payload_created(&mut self, result: Result<PathBuf, crate::catalogue::CreateError>) {
         let done = self.picker.as_mut().is_none_or(|p| p.created(&result));
         match result {
             Ok(body) => {
