@@ -120,6 +120,18 @@ impl Operation {
         self.check_value(&serde_json::Value::Object(root))
     }
 
+    /// The finding a server refuses a received body for: the first error of
+    /// [`check_value`](Operation::check_value), if any (warnings do not refuse).
+    pub fn refusal(&self, body: &serde_json::Value) -> Option<Diagnostic> {
+        first_error(self.check_value(body))
+    }
+
+    /// [`refusal`](Operation::refusal) for a form body, as [`check_form`](Operation::check_form)
+    /// reads it.
+    pub fn form_refusal(&self, pairs: &[(String, String)]) -> Option<Diagnostic> {
+        first_error(self.check_form(pairs))
+    }
+
     /// A form value as the JSON its field takes, when it reads as that type; text otherwise
     /// (and the check then names the type it wanted).
     fn form_value(&self, name: &str, value: &str) -> serde_json::Value {
@@ -225,6 +237,10 @@ impl Operation {
             BodyShape::Object
         }
     }
+}
+
+fn first_error(findings: Vec<Diagnostic>) -> Option<Diagnostic> {
+    findings.into_iter().find(|d| d.severity == Severity::Error)
 }
 
 /// Puts `value` at the dotted `name` in `root`, making the objects on the way; a name already

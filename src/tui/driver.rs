@@ -261,24 +261,22 @@ impl<B: Backend> Tui<B> {
     /// On the way out (a signal, or the terminal went away) an edit that is not safe yet
     /// is written to its draft here, on this thread, since the writer thread dies with us.
     fn last_draft(&mut self) -> Result<(), drafts::DraftError> {
-        let Some(path) = self.app.editor.path.clone() else {
+        let Some(path) = self.app.editor.path.as_deref() else {
             return Ok(());
         };
-        if self.app.edit_is_safe() && !self.app.drafts.discarded {
+        let discarded = self.app.drafts.discarded;
+        if !discarded && self.app.edit_is_safe() {
             return Ok(());
         }
-        let Some(dir) = self.drafts_dir.clone() else {
-            return if self.app.drafts.discarded {
-                Ok(())
-            } else {
-                Err(drafts::DraftError::NoDataFolder)
-            };
-        };
-        if self.app.drafts.discarded {
-            return drafts::delete(&dir, &path);
+        match (self.drafts_dir.as_deref(), discarded) {
+            (None, true) => Ok(()),
+            (None, false) => Err(drafts::DraftError::NoDataFolder),
+            (Some(dir), true) => drafts::delete(dir, path),
+            (Some(dir), false) => {
+                let e = &self.app.editor;
+                drafts::write(dir, path, &e.text(), e.stamp.as_ref())
+            }
         }
-        let e = &self.app.editor;
-        drafts::write(&dir, &path, &e.text(), e.stamp.as_ref())
     }
 
     /// Scans the collection (off the UI thread): the files at once, then again in flow

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use super::body::{self, BodyError};
 use super::demo;
 use super::store::{now_millis, now_secs, Store};
-use crate::catalogue::{catalogue, Severity};
+use crate::catalogue::catalogue;
 use crate::tokens::agora::{self as agora_token, Service, CHAT_APP};
 
 mod users;
@@ -105,10 +105,7 @@ fn body_error(err: &BodyError) -> Response {
 /// `illegal_argument` answer.
 fn validate(op_id: &str, request: &Value) -> Option<Response> {
     let op = catalogue().get(op_id)?;
-    op.check_value(request)
-        .into_iter()
-        .find(|d| d.severity == Severity::Error)
-        .map(|d| illegal(&d.message))
+    op.refusal(request).map(|d| illegal(&d.message))
 }
 
 /// A URL parameter held to the catalogue: the sentence saying what is wrong.

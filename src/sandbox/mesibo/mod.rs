@@ -33,7 +33,7 @@ use subtle::ConstantTimeEq;
 use super::body::{self, BodyError};
 use super::demo;
 use super::store::Store;
-use crate::catalogue::{catalogue, Kind, Severity};
+use crate::catalogue::{catalogue, Kind};
 use fields::{Fail, Fields};
 
 /// The operations the backend knows.
@@ -177,11 +177,7 @@ fn catalogue_rules(op: &str, request: &Value) -> Result<(), Fail> {
     let Some(spec) = catalogue().by_body_op(op) else {
         return Ok(());
     };
-    match spec
-        .check_value(request)
-        .into_iter()
-        .find(|d| d.severity == Severity::Error)
-    {
+    match spec.refusal(request) {
         None => Ok(()),
         Some(d) if d.kind == Kind::Missing => Err(Fail::new("MISSINGFIELD", d.message)),
         Some(d) => Err(Fail::new("BADFIELD", d.message)),

@@ -28,7 +28,7 @@ use serde_json::{json, Map, Value};
 
 use super::render::{self, PageAt};
 use super::{authenticate, base_url, Refusal};
-use crate::catalogue::{catalogue, Kind as CheckKind, Operation, Severity};
+use crate::catalogue::{catalogue, Kind as CheckKind, Operation};
 use crate::sandbox::body::{self, BodyError};
 use crate::sandbox::demo;
 use crate::sandbox::store::twilio::{Created, Kind, NewResource};
@@ -191,11 +191,7 @@ fn op(kind: Kind, action: &str) -> Result<&'static Operation, Refusal> {
 /// is Twilio's 20001; any other finding (a value not allowed, too long, of the wrong type) is a
 /// 400 with the catalogue's sentence, a code Twilio does not document for these.
 fn admit(kind: Kind, action: &str, form: &Form) -> Result<(), Refusal> {
-    let finding = op(kind, action)?
-        .check_form(&form.0)
-        .into_iter()
-        .find(|d| d.severity == Severity::Error);
-    match finding {
+    match op(kind, action)?.form_refusal(&form.0) {
         None => Ok(()),
         Some(d) if d.kind == CheckKind::Missing => Err(missing(&d.path)),
         Some(d) => Err(invalid(&d.message)),

@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::auth::{self, Caller};
 use super::{body_error, error};
-use crate::catalogue::{catalogue, Operation, Severity};
+use crate::catalogue::{catalogue, Operation};
 use crate::sandbox::body;
 use crate::sandbox::store::{now_millis, now_secs, Store};
 use crate::tokens::opentok;
@@ -57,11 +57,7 @@ pub fn create_dt(unix: i64) -> String {
 /// to the rules between fields that opentok-python's `create_session` enforces: always
 /// archiving needs a routed session, and an archive's name and resolution go only with it.
 pub fn options(op: &Operation, fields: &[(String, String)]) -> Result<SessionOptions, String> {
-    if let Some(finding) = op
-        .check_form(fields)
-        .into_iter()
-        .find(|d| d.severity == Severity::Error)
-    {
+    if let Some(finding) = op.form_refusal(fields) {
         return Err(finding.message);
     }
     let get = |name: &str| {

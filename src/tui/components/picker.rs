@@ -4,7 +4,7 @@
 //! [`crate::catalogue::create_from_op`], the function `apiplay new` uses, never over a file.
 //! The payload then opens in the editor and is selected in the tree.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use ratatui::buffer::Buffer;
@@ -49,6 +49,11 @@ pub struct OpPicker {
     drawn: std::cell::Cell<Rect>,
 }
 
+/// Where a new payload of `op` goes: the chosen `folder`, else `root`'s vendor folder.
+fn payload_dir(root: &Path, folder: Option<&Path>, op: &crate::catalogue::Operation) -> PathBuf {
+    folder.map_or_else(|| root.join(op.vendor.as_str()), Path::to_path_buf)
+}
+
 impl OpPicker {
     /// A picker over every op; new payloads go in `root/<vendor>/`.
     pub fn new(root: PathBuf) -> Self {
@@ -72,13 +77,6 @@ impl OpPicker {
             folder: Some(folder),
             ..Self::new(root)
         }
-    }
-
-    /// Where a payload of `op` goes.
-    fn dir_for(&self, op: &crate::catalogue::Operation) -> PathBuf {
-        self.folder
-            .clone()
-            .unwrap_or_else(|| self.root.join(op.vendor.as_str()))
     }
 
     fn refilter(&mut self) {
@@ -194,11 +192,8 @@ impl OpPicker {
                     let Some(operation) = catalogue().get(op) else {
                         return Handled::NotConsumed;
                     };
-                    // The fields, not `dir_for`: `self.stage` is borrowed.
-                    let dir = self
-                        .folder
-                        .clone()
-                        .unwrap_or_else(|| self.root.join(operation.vendor.as_str()));
+                    // The fields, not `self`: `self.stage` is borrowed.
+                    let dir = payload_dir(&self.root, self.folder.as_deref(), operation);
                     cx.effect(Effect::CreatePayload {
                         op: operation.id.clone(),
                         dir,
@@ -330,7 +325,7 @@ impl Component for OpPicker {
             Stage::Name { op, name, error } => {
                 let dir = catalogue()
                     .get(op)
-                    .map(|o| self.dir_for(o))
+                    .map(|o| payload_dir(&self.root, self.folder.as_deref(), o))
                     .unwrap_or_default();
                 lines.push(Line::raw(format!("{op}: the new payload's name")));
                 lines.push(Line::from(vec![
