@@ -136,18 +136,7 @@ impl Filter {
 
     /// Runs the filter on a JSON body and collects its outputs.
     pub fn run(&self, body: &[u8]) -> Result<Vec<Val>, FilterError> {
-        let input = jaq_json::read::parse_single(body).map_err(|e| {
-            let text = e.to_string();
-            FilterError::NotJson {
-                offset: text
-                    .split(|c: char| !c.is_ascii_digit())
-                    .find(|s| !s.is_empty())
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(0),
-                message: text,
-            }
-        })?;
-        self.run_value(input)
+        self.run_value(parse_input(body)?)
     }
 
     /// Runs the filter on a parsed value.
@@ -163,6 +152,21 @@ impl Filter {
                 message: e.to_string(),
             })
     }
+}
+
+/// Parses a body as a filter's input: one JSON value.
+pub fn parse_input(body: &[u8]) -> Result<Val, FilterError> {
+    jaq_json::read::parse_single(body).map_err(|e| {
+        let text = e.to_string();
+        FilterError::NotJson {
+            offset: text
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|s| !s.is_empty())
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+            message: text,
+        }
+    })
 }
 
 /// Writes a value as JSON: indented by two spaces when `pretty`, else on one line; a string

@@ -141,22 +141,23 @@ impl Session {
     }
 
     /// A recorded exchange by id; an error names the history file when it is not there.
-    pub fn recorded_exchange(&self, id: i64) -> anyhow::Result<Exchange> {
+    pub fn recorded_exchange(&self, id: i64) -> Result<Exchange, ExchangeError> {
         let Some(store) = &self.store else {
-            anyhow::bail!(
-                "exchange #{id} cannot be read: {}",
-                self.store_warning
-                    .as_deref()
-                    .unwrap_or("there is no history yet")
-            );
+            return Err(ExchangeError::NoHistory {
+                id,
+                why: self
+                    .store_warning
+                    .clone()
+                    .unwrap_or_else(|| "there is no history yet".to_owned()),
+            });
         };
         let store = lock(store)?;
-        store.get_exchange(id)?.with_context(|| {
-            format!(
-                "no exchange #{id} in {}; see `apiplay history`",
-                store.path().display()
-            )
-        })
+        store
+            .get_exchange(id)?
+            .ok_or_else(|| ExchangeError::NotFound {
+                id,
+                path: store.path().to_owned(),
+            })
     }
 
     /// Switches to another environment, starting or stopping the sandbox as needed.
@@ -325,6 +326,30 @@ fn lock(store: &SharedStore) -> Result<std::sync::MutexGuard<'_, Store>, History
         path: PathBuf::new(),
         message: "the history lock was poisoned by a crash in another task".to_owned(),
     })
+}
+
+/// Why a recorded exchange could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    /// The session records nothing (`--no-history`, or the history file is unusable).
+    #[error("exchange #{id} cannot be read: {why}")]
+    NoHistory {
+        /// The exchange asked for.
+        id: i64,
+        /// Why there is no history.
+        why: String,
+    },
+    /// The history file could not be read.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// No exchange has that id (deleted, or from another history file).
+    #[error("no exchange #{id} in {}; the History tab and `apiplay history` list those kept", path.display())]
+    NotFound {
+        /// The exchange asked for.
+        id: i64,
+        /// The history file.
+        path: PathBuf,
+    },
 }
 
 /// A rendered request, not sent yet: what a front end shows or exports, and sends.

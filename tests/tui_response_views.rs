@@ -153,3 +153,29 @@ fn a_curl_command_pasted_into_the_empty_editor_becomes_a_payload() {
     s.wait_for("\"result\": true", 20);
     s.quit();
 }
+
+#[test]
+fn a_curl_command_that_cannot_be_read_is_not_imported_and_the_panel_says_why() {
+    let (_tmp, cwd, home) = workspace();
+    let mut s = Pty::start(&cwd, &home, &[], &[]);
+    s.wait_for("Payloads History Tokens", 10);
+    s.keys("\t");
+    s.wait_for("Open a payload", 5);
+    // The closing quote of the body was lost in the copy.
+    s.keys(
+        "\x1b[200~curl -X POST https://api.mesibo.com/backend -d '{\"op\":\"useradd\"}\n\x1b[201~",
+    );
+    let screen = s.wait_for("not imported (Esc closes the panel)", 10);
+    assert!(screen.contains("unclosed quote"), "{screen}");
+    assert!(
+        screen.contains("paste it again"),
+        "the advice, whole: {screen}"
+    );
+    s.keys(ESC);
+    s.wait_for("Open a payload", 5);
+    assert!(
+        !cwd.join("payloads/imported").exists(),
+        "nothing was written"
+    );
+    s.quit();
+}

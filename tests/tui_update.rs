@@ -5,7 +5,7 @@ mod tui_support;
 
 use apiplay::tui::app::{App, Focus, Tab};
 use apiplay::tui::components::popup::PopupKind;
-use apiplay::tui::errors::SendError;
+use apiplay::tui::errors::{SendError, SessionError};
 use apiplay::tui::message::{Effect, Expect, Message, SaveFailure};
 use apiplay::tui::model::{HistoryRow, TokenRow};
 use crossterm::event::{Event, KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -113,7 +113,9 @@ fn send_carries_the_editor_text_and_stale_answers_are_ignored() {
     assert_eq!(app.effects.pop(), Some(Effect::CancelSend));
     app.update(Message::SendDone {
         id,
-        result: Err(SendError::Session("late".into())),
+        result: Err(SendError::Session(SessionError::Start(anyhow::anyhow!(
+            "late"
+        )))),
     });
     assert!(app.shown().is_none());
     assert!(!app.status.as_ref().unwrap().1.contains("late"));
@@ -448,7 +450,7 @@ fn a_failed_draft_is_said_once_and_quitting_asks_save_discard_or_cancel() {
     assert!(status.contains("only in memory"), "{status}");
     // The next failure of the same streak does not take the status line again.
     app.update(Message::Error(apiplay::tui::errors::JobError::Session(
-        "something else".into(),
+        SessionError::Start(anyhow::anyhow!("something else")),
     )));
     app.update(key(KeyCode::Char(' ')));
     let job = first_draft_job(&mut app);
@@ -803,4 +805,38 @@ fn an_unusable_history_is_read_whole_with_what_to_do() {
         .unwrap()
         .1
         .contains("Esc closes the panel"));
+}
+
+#[test]
+fn a_history_write_that_failed_is_a_warning_and_a_body_not_written_opens_the_panel() {
+    let mut app = app(80, 24);
+    app.update(Message::Recorded {
+        summary: Err(apiplay::history::HistoryError::Query {
+            path: "/home/history.db".into(),
+            message: "database or disk is full".into(),
+        }),
+        warning: Some("history file cannot be used; continuing without history".into()),
+    });
+    let (level, text) = app.status.clone().unwrap();
+    assert_eq!(level, apiplay::tui::app::Level::Warn);
+    assert_eq!(
+        text,
+        "not recorded in the history: history file /home/history.db: database or disk is full",
+        "the failed write, before the session's standing warning"
+    );
+    app.update(Message::Written(Err(
+        apiplay::tui::errors::ExportError::Folder {
+            path: "/home/apiplay/exports".into(),
+            source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        },
+    )));
+    assert!(matches!(
+        kind(&app),
+        Some(PopupKind::Text { error: true, .. })
+    ));
+    let s = text_of(&app);
+    assert!(
+        s.contains("not written: cannot create /home/apiplay/exports"),
+        "{s}"
+    );
 }

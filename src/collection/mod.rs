@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 pub use mint::{AuthBuiltin, AUTH_BUILTINS};
 pub use sidecar::{Encoding, Sidecar, SidecarFile, FORM_CONTENT_TYPE};
 pub use template::{variables_in, VarRef};
-pub use vars::{parse_cli_var, Cache, Origin, Resolved, TokenLookup, Vars, BUILTINS, TOKEN_PREFIX};
+pub use vars::{
+    parse_cli_var, var_value, Cache, Origin, Resolved, TokenLookup, Vars, BUILTINS, TOKEN_PREFIX,
+};
 
 use crate::config::{line_col, ConfigError, Environment};
 use crate::http::RenderedRequest;

@@ -243,7 +243,13 @@ pub fn parse_cli_var(arg: &str) -> Result<(String, Value), String> {
             "`{arg}` has an empty name; write e.g. --var address=alice@example.com"
         ));
     }
-    let value = match serde_json::from_str::<Value>(raw) {
+    Ok((key.to_owned(), var_value(raw)))
+}
+
+/// A value typed by hand (`--var`, or entered for the session in the TUI): JSON when it is a
+/// number, boolean, null, array or object, a string otherwise.
+pub fn var_value(raw: &str) -> Value {
+    match serde_json::from_str::<Value>(raw) {
         Ok(
             v @ (Value::Number(_)
             | Value::Bool(_)
@@ -252,8 +258,7 @@ pub fn parse_cli_var(arg: &str) -> Result<(String, Value), String> {
             | Value::Object(_)),
         ) => v,
         _ => Value::String(raw.to_owned()),
-    };
-    Ok((key.to_owned(), value))
+    }
 }
 
 #[cfg(test)]

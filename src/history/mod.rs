@@ -27,7 +27,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use extract::IssuedToken;
-pub use identify::identify;
+pub use identify::{identify, IdentifyError};
 
 use crate::http::{Exchange, HttpError, RenderedRequest, Response};
 use crate::tokens::{DecodedToken, TokenFormat};

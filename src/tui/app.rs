@@ -309,7 +309,10 @@ impl App {
                 }
             }
             Message::PayloadsLoaded(Ok(entries)) => self.sidebar.payloads.set_entries(entries),
-            Message::PayloadsLoaded(Err(e)) => self.fail("cannot list the payloads", &e),
+            Message::PayloadsLoaded(Err(e)) => {
+                let shown = super::errors::unopened("cannot list the payloads", &e);
+                self.fail(shown.title, &shown.message);
+            }
             Message::PayloadLoaded {
                 path,
                 result,
@@ -386,9 +389,11 @@ impl App {
                 }
             }
             Message::Recorded { summary, warning } => {
-                if let Some(w) = warning {
+                if let Err(e) = summary {
+                    self.say(Level::Warn, format!("not recorded in the history: {e}"));
+                } else if let Some(w) = warning {
                     self.say(Level::Warn, w);
-                } else if let Some(said) = summary {
+                } else if let Ok(Some(said)) = summary {
                     // After an API's "no", the refusal stays first on the line.
                     match self.status.take() {
                         Some((Level::Error, no)) => {
@@ -426,7 +431,9 @@ impl App {
                 self.say(Level::Info, said);
                 self.open_payload(path);
             }
-            Message::CurlImported(Err(e)) => self.say(Level::Error, format!("not imported: {e}")),
+            Message::CurlImported(Err(e)) => {
+                self.fail("not imported", &format!("not imported: {e}"));
+            }
             Message::CurlReady(result) => {
                 let mut cx = ctx(&mut self.effects, &mut self.status);
                 self.response.curl_ready(result, &mut cx);
@@ -467,7 +474,7 @@ impl App {
                 let shown = e.shown("cannot read the token history");
                 self.fail(shown.title, &shown.message);
             }
-            Message::Credentials(Err(e)) => self.say(Level::Error, e),
+            Message::Credentials(Err(e)) => self.fail(e.title(), &e.to_string()),
             Message::Error(e) => {
                 let shown = e.shown();
                 if e.must_read() {
@@ -493,7 +500,7 @@ impl App {
                         self.load_opened_request(id);
                     }
                 }
-                Err(e) => self.fail(&format!("cannot open exchange #{id}"), &e),
+                Err(e) => self.fail(&format!("cannot open exchange #{id}"), &e.to_string()),
             },
             Message::VarsResolved(vars) => self.vars_resolved(vars),
             Message::SessionValueSet(result) => self.session_value_set(result),
@@ -524,7 +531,7 @@ impl App {
             Message::DeleteProbed { path, draft } => self.delete_probed(path, draft),
             Message::Written(result) => match result {
                 Ok(path) => self.say(Level::Info, format!("wrote {}", path.display())),
-                Err(e) => self.fail("not written", &e),
+                Err(e) => self.fail("not written", &format!("not written: {e}")),
             },
             Message::PayloadCreated(result) => self.payload_created(result),
             Message::Linted { generation, lint } => self.editor.linted(generation, lint),

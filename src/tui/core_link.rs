@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use tokio::sync::{OnceCell, RwLock};
 
-use super::errors::{ListError, SendError};
+use super::errors::{CurlImportError, ListError, SendError, SessionError, TokenError};
 use super::model::{
     EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, SendOutcome, TokenRow, VarValue,
 };
 use crate::collection::{self, Collection, PayloadTemplate, SidecarFile, TemplateError};
-use crate::history::TokenFilter;
+use crate::history::{HistoryError, TokenFilter};
 use crate::http::Exchange;
 use crate::session::{self, Session, SessionOptions};
 
@@ -45,21 +45,21 @@ impl CoreLink {
         }
     }
 
-    pub(super) async fn session(&self) -> Result<&RwLock<Session>, String> {
+    pub(super) async fn session(&self) -> Result<&RwLock<Session>, SessionError> {
         self.session
             .get_or_try_init(|| async {
                 Session::start(self.options.clone())
                     .await
                     .map(RwLock::new)
-                    .map_err(|e| crate::exit::anyhow_text(&e))
+                    .map_err(SessionError::Start)
             })
             .await
     }
 
     /// Lists the payload files, sorted by path (blocking); [`super::flow::arrange`] then puts
     /// them in flow order.
-    pub fn discover(&self) -> Result<Vec<PayloadEntry>, String> {
-        let c = Collection::discover(&self.payload_root).map_err(|e| e.to_string())?;
+    pub fn discover(&self) -> Result<Vec<PayloadEntry>, TemplateError> {
+        let c = Collection::discover(&self.payload_root)?;
         Ok(c.payloads
             .into_iter()
             .map(|p| PayloadEntry {
@@ -71,24 +71,24 @@ impl CoreLink {
     }
 
     /// Environment names and the current environment.
-    pub async fn environments(&self) -> Result<(Vec<String>, EnvInfo), String> {
+    pub async fn environments(&self) -> Result<(Vec<String>, EnvInfo), SessionError> {
         let s = self.session().await?.read().await;
         Ok((s.config().environment_names(), env_info(&s)))
     }
 
     /// Switches environment (starting or stopping the sandbox).
-    pub async fn switch(&self, name: &str) -> Result<(Vec<String>, EnvInfo), String> {
+    pub async fn switch(&self, name: &str) -> Result<(Vec<String>, EnvInfo), SessionError> {
         let mut s = self.session().await?.write().await;
         s.switch_environment(name)
             .await
-            .map_err(|e| crate::exit::anyhow_text(&e))?;
+            .map_err(SessionError::Switch)?;
         Ok((s.config().environment_names(), env_info(&s)))
     }
 
     /// The curl command for `text` as the payload at `path` (nothing is sent); for the
     /// sandbox environment it goes to a standalone `apiplay sandbox`.
     pub async fn curl(&self, path: &Path, text: &str) -> Result<String, SendError> {
-        let lock = self.session().await.map_err(SendError::Session)?;
+        let lock = self.session().await?;
         let template = template(path, text)?;
         let s = lock.read().await;
         let export = crate::curl::export::for_session(
@@ -102,17 +102,16 @@ impl CoreLink {
 
     /// Imports a pasted curl command as a new payload under the collection (blocking file
     /// writes are small): its path and what to tell (the op, what was replaced, notes).
-    pub async fn import_curl(&self, command: &str) -> Result<(PathBuf, String), String> {
+    pub async fn import_curl(&self, command: &str) -> Result<(PathBuf, String), CurlImportError> {
         let lock = self.session().await?;
         let mut env = lock.read().await.environment().clone();
         if env.is_sandbox() {
             env.bind_sandbox(crate::cli::curl::STANDALONE_SANDBOX);
         }
-        let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
-        let request = crate::curl::parse(command, &cwd).map_err(|e| e.to_string())?;
-        let imported = crate::curl::import(&request, &env).map_err(|e| e.to_string())?;
-        let path =
-            crate::curl::save(&imported, None, &self.payload_root).map_err(|e| e.to_string())?;
+        let cwd = std::env::current_dir().map_err(CurlImportError::Cwd)?;
+        let request = crate::curl::parse(command, &cwd)?;
+        let imported = crate::curl::import(&request, &env)?;
+        let path = crate::curl::save(&imported, None, &self.payload_root)?;
         let said = imported.summary(&path);
         Ok((path, said))
     }
@@ -120,7 +119,7 @@ impl CoreLink {
     /// Renders `text` as the payload at `path` (with the sidecar beside it, read now) and
     /// sends it; a refusal means nothing was sent.
     pub async fn send(&self, path: &Path, text: &str) -> Result<Sent, SendError> {
-        let lock = self.session().await.map_err(SendError::Session)?;
+        let lock = self.session().await?;
         let template = template(path, text)?;
         let (prepared, warning) = {
             let s = lock.read().await;
@@ -133,12 +132,10 @@ impl CoreLink {
     /// Sends a recorded exchange again in the current environment, through the same path as
     /// a send (its sidecar's captures are recorded again).
     pub async fn replay(&self, id: i64) -> Result<Sent, SendError> {
-        let lock = self.session().await.map_err(SendError::Session)?;
+        let lock = self.session().await?;
         let (prepared, warning) = {
             let s = lock.read().await;
-            let recorded = s
-                .recorded_exchange(id)
-                .map_err(|e| SendError::Replay(crate::exit::anyhow_text(&e)))?;
+            let recorded = s.recorded_exchange(id)?;
             let prepared = s.prepare_replay(&recorded)?;
             (prepared, s.store_warning().map(str::to_owned))
         };
@@ -151,7 +148,7 @@ impl CoreLink {
     /// as `{{name}}`. Only the sidecar's path and query are rendered (not the body or the
     /// headers, whose own problems a send reports).
     pub async fn resolve_url(&self, path: &Path) -> Result<(String, String), SendError> {
-        let lock = self.session().await.map_err(SendError::Session)?;
+        let lock = self.session().await?;
         let mut template = template(path, "{}")?;
         template.sidecar.sidecar.headers.clear();
         let s = lock.read().await;
@@ -164,12 +161,7 @@ impl CoreLink {
 
     /// The newest exchanges.
     pub async fn history(&self) -> Result<Vec<HistoryRow>, ListError> {
-        let s = self
-            .session()
-            .await
-            .map_err(ListError::Session)?
-            .read()
-            .await;
+        let s = self.session().await?.read().await;
         let rows = s
             .with_store(|store| store.list_exchanges(LIST_LIMIT, None))?
             .unwrap_or_default();
@@ -190,12 +182,7 @@ impl CoreLink {
 
     /// The newest tokens.
     pub async fn tokens(&self) -> Result<Vec<TokenRow>, ListError> {
-        let s = self
-            .session()
-            .await
-            .map_err(ListError::Session)?
-            .read()
-            .await;
+        let s = self.session().await?.read().await;
         let filter = TokenFilter {
             limit: Some(LIST_LIMIT),
             ..TokenFilter::default()
@@ -220,26 +207,26 @@ impl CoreLink {
 
     /// Decodes a pasted token with the CLI's auto-detection (`apiplay token decode`): the
     /// format decoders, then the history for tokens known by the response that issued them.
-    pub async fn decode_token(&self, token: &str) -> Result<crate::tokens::DecodedToken, String> {
+    pub async fn decode_token(
+        &self,
+        token: &str,
+    ) -> Result<crate::tokens::DecodedToken, TokenError> {
         let s = self.session().await?.read().await;
         let found = s
             .with_store(|store| Ok(crate::history::identify(token, Some(store))))
-            .map_err(|e| e.to_string())?;
-        match found {
-            Some(result) => result.map_err(|e| e.to_string()),
-            None => crate::history::identify(token, None).map_err(|e| e.to_string()),
-        }
+            .map_err(|e| TokenError::Decode(e.into()))?;
+        found
+            .unwrap_or_else(|| crate::history::identify(token, None))
+            .map_err(TokenError::Decode)
     }
 
     /// One exchange as a viewable outcome, with its payload path and request body.
     pub async fn exchange(
         &self,
         id: i64,
-    ) -> Result<(SendOutcome, Option<(PathBuf, Option<String>)>), String> {
+    ) -> Result<(SendOutcome, Option<(PathBuf, Option<String>)>), ListError> {
         let s = self.session().await?.read().await;
-        let ex = s
-            .recorded_exchange(id)
-            .map_err(|e| crate::exit::anyhow_text(&e))?;
+        let ex = s.recorded_exchange(id)?;
         let mut outcome = match outcome_of(&ex) {
             Ok(o) => o,
             Err(e) => SendOutcome {
@@ -256,10 +243,9 @@ impl CoreLink {
     }
 
     /// Keeps a value for the session (in memory only): the next send uses it.
-    pub async fn set_session_value(&self, name: &str, value: &str) -> Result<(), String> {
+    pub async fn set_session_value(&self, name: &str, value: &str) -> Result<(), SessionError> {
         let mut s = self.session().await?.write().await;
-        let (_, value) = collection::parse_cli_var(&format!("{name}={value}"))?;
-        s.set_session_value(name, value);
+        s.set_session_value(name, collection::var_value(value));
         Ok(())
     }
 
@@ -267,7 +253,7 @@ impl CoreLink {
     /// (the open payload's body and sidecar) uses, then the environment's variables, the
     /// values entered for the session, the captures, the auth built-ins, the other built-ins
     /// and the newest token. Secrets masked; the sandbox's public demo credentials in clear.
-    pub async fn variables(&self, text: &str) -> Result<Vec<VarValue>, String> {
+    pub async fn variables(&self, text: &str) -> Result<Vec<VarValue>, SessionError> {
         let s = self.session().await?.read().await;
         let listing = super::varlist::Listing::new(&s);
         Ok(listing.rows(text))
@@ -293,14 +279,12 @@ pub struct RecordJob {
 
 impl RecordJob {
     /// Writes the exchange, its tokens and captures (blocking); returns what was recorded
-    /// (`recorded #12: token mesibo for …, expires in …; captured agora_user_uuid`) and a
-    /// warning if the history could not be written.
-    pub fn run(self) -> (Option<String>, Option<String>) {
-        match self.sent.record() {
-            Ok(Some(r)) => (Some(recorded_summary(&r)), self.warning),
-            Ok(None) => (None, self.warning),
-            Err(e) => (None, Some(format!("not recorded in the history: {e}"))),
-        }
+    /// (`recorded #12: token mesibo for …, expires in …; captured agora_user_uuid`; `None`
+    /// when the session records nothing) or why it could not be written, and the session's
+    /// warning about its history, if it has one.
+    pub fn run(self) -> (Result<Option<String>, HistoryError>, Option<String>) {
+        let recorded = self.sent.record().map(|r| r.as_ref().map(recorded_summary));
+        (recorded, self.warning)
     }
 }
 

@@ -26,7 +26,7 @@ use super::bigjson;
 use super::components::manage::FileOp;
 use super::core_link::{self, CoreLink, Sent};
 use super::drafts;
-use super::errors::{JobError, SendError};
+use super::errors::{ExportError, JobError, SendError};
 use super::message::{DraftJob, Effect, Expect, Message, SaveFailure};
 use super::response::{self, BodyMode};
 use crate::fsio::{self, FileStamp, NewFileMode};
@@ -436,8 +436,7 @@ impl<B: Backend> Tui<B> {
             Effect::ExportCurl { path, text } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let result = link.curl(&path, &text).await.map_err(|e| e.to_string());
-                    let _ = tx.send(Message::CurlReady(result));
+                    let _ = tx.send(Message::CurlReady(link.curl(&path, &text).await));
                 });
             }
             Effect::CancelJobs => {
@@ -660,8 +659,10 @@ fn loaded_with_draft(
 
 /// Saves `text` to `path` atomically if the file is as `expect` says; returns its new stamp.
 fn save(path: &Path, text: &str, expect: &Expect) -> Result<Option<FileStamp>, SaveFailure> {
-    let failed =
-        |e: std::io::Error| SaveFailure::Failed(format!("cannot read {}: {e}", path.display()));
+    let failed = |source: std::io::Error| SaveFailure::Read {
+        path: path.to_owned(),
+        source,
+    };
     match expect {
         Expect::Anything => {}
         Expect::Absent => {
@@ -688,7 +689,7 @@ fn save(path: &Path, text: &str, expect: &Expect) -> Result<Option<FileStamp>, S
     };
     written.map_err(|e| match e.source.kind() {
         std::io::ErrorKind::AlreadyExists => SaveFailure::Exists,
-        _ => SaveFailure::Failed(e.to_string()),
+        _ => SaveFailure::Write(e),
     })?;
     let meta = std::fs::metadata(path).map_err(failed)?;
     Ok(Some(FileStamp::new(text.as_bytes(), &meta)))
@@ -718,14 +719,15 @@ fn deliver(tx: &mpsc::UnboundedSender<Message>, id: u64, result: Result<Sent, Se
 
 /// Writes a body to `<data dir>/exports/response-<unix time>.json` (mode 0600: it may hold
 /// tokens) and returns the path.
-fn write_body(body: &[u8], json: bool) -> Result<PathBuf, String> {
-    let dir = crate::config::data_dir()
-        .map_err(|e| e.to_string())?
-        .join("exports");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+fn write_body(body: &[u8], json: bool) -> Result<PathBuf, ExportError> {
+    let dir = crate::config::data_dir()?.join("exports");
+    std::fs::create_dir_all(&dir).map_err(|source| ExportError::Folder {
+        path: dir.clone(),
+        source,
+    })?;
     let ext = if json { "json" } else { "txt" };
     let path = dir.join(format!("response-{}.{ext}", now_unix()));
-    fsio::atomic_write(&path, body, NewFileMode::Private).map_err(|e| e.to_string())?;
+    fsio::atomic_write(&path, body, NewFileMode::Private)?;
     Ok(path)
 }
 

@@ -3,12 +3,39 @@
 //! the body unmarked; one located in the body marks the spot; an unknown variable says what
 //! the TUI offers (not the CLI's `--var`); a network error names the URL and what to do.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::collection::TemplateError;
 use crate::config::{ConfigError, MintReason};
-use crate::history::HistoryError;
+use crate::history::{HistoryError, IdentifyError};
 use crate::http::HttpError;
+use crate::session::ExchangeError;
+
+/// Why the session (apiplay.toml, the embedded sandbox, the history) is not there: it could
+/// not start, or not switch to another environment. The text is the whole chain of causes,
+/// naming the file and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// Starting it failed; every action that needs it will try again.
+    #[error("{}", crate::exit::anyhow_text(.0))]
+    Start(anyhow::Error),
+    /// Switching environment failed; the environment in use stays.
+    #[error("{}", crate::exit::anyhow_text(.0))]
+    Switch(anyhow::Error),
+}
+
+impl SessionError {
+    /// The panel's title: what could not be done, and where the cause lives.
+    pub fn title(&self) -> &'static str {
+        let (Self::Start(e) | Self::Switch(e)) = self;
+        let in_config = e.chain().any(<dyn std::error::Error>::is::<ConfigError>);
+        match (self, in_config) {
+            (Self::Start(_), true) => "the session could not start: apiplay.toml",
+            (Self::Start(_), false) => "the session could not start",
+            (Self::Switch(_), _) => "cannot switch environment",
+        }
+    }
+}
 
 /// Why a send (or replay) showed no response.
 #[derive(Debug, thiserror::Error)]
@@ -20,11 +47,11 @@ pub enum SendError {
     #[error(transparent)]
     Network(#[from] HttpError),
     /// The exchange to replay could not be read from the history.
-    #[error("{0}")]
-    Replay(String),
+    #[error(transparent)]
+    Replay(#[from] ExchangeError),
     /// The session could not start (apiplay.toml, the sandbox, the history).
-    #[error("{0}")]
-    Session(String),
+    #[error(transparent)]
+    Session(#[from] SessionError),
 }
 
 /// Why a background job that has no pane of its own failed.
@@ -32,8 +59,8 @@ pub enum SendError {
 pub enum JobError {
     /// The session could not start (apiplay.toml, the sandbox, the history) or switch
     /// environment; the text names the file and what to do.
-    #[error("{0}")]
-    Session(String),
+    #[error(transparent)]
+    Session(#[from] SessionError),
     /// The collection folder cannot be watched for changes made outside apiplay.
     #[error("{} is not watched ({source}): files changed outside apiplay show after a restart", root.display())]
     Watch {
@@ -50,7 +77,7 @@ impl JobError {
     pub fn shown(&self) -> Shown {
         Shown {
             title: match self {
-                JobError::Session(_) => "the session could not start",
+                JobError::Session(e) => e.title(),
                 JobError::Watch { .. } => "files are not watched",
             },
             message: self.to_string(),
@@ -64,15 +91,78 @@ impl JobError {
     }
 }
 
-/// Why the History or Tokens list could not be read.
+/// Why the History or Tokens list, or one exchange of it, could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {
     /// The history file: its text names the file and what to do.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The exchange asked for is not there, or there is no history.
+    #[error(transparent)]
+    Exchange(#[from] ExchangeError),
     /// The session could not start.
-    #[error("{0}")]
-    Session(String),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
+/// Why a pasted curl command was not imported (no file was written).
+#[derive(Debug, thiserror::Error)]
+pub enum CurlImportError {
+    /// The session (for the environment's URLs) could not start.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The working folder, which relative `@file` arguments are read from, is gone.
+    #[error("cannot read the working folder: {0}")]
+    Cwd(#[source] std::io::Error),
+    /// The command is not one curl would run.
+    #[error(transparent)]
+    Parse(#[from] crate::curl::ParseError),
+    /// The request cannot be a payload (its text says why and what to change).
+    #[error(transparent)]
+    Import(#[from] crate::curl::ImportError),
+    /// The payload files could not be written.
+    #[error(transparent)]
+    Save(#[from] crate::curl::SaveError),
+}
+
+/// Why a body was not written to a file (`w` in the response, or a long curl command).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// There is no data folder to write into.
+    #[error(transparent)]
+    DataDir(#[from] ConfigError),
+    /// The `exports` folder could not be made.
+    #[error("cannot create {}: {source}", path.display())]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::fsio::WriteError),
+}
+
+/// Why the token workbench has no decoded or minted token to show.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The session (its environment's credentials, the history) could not start.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The pasted text is not a token apiplay knows.
+    #[error("cannot decode the token: {0}; paste the whole token")]
+    Decode(#[source] IdentifyError),
+    /// The form cannot make a token (a credential is missing or invalid).
+    #[error("{}", crate::exit::anyhow_text(.0))]
+    Mint(anyhow::Error),
+    /// The token was minted but does not decode: a bug in apiplay.
+    #[error("the minted token does not decode: {0}")]
+    Undecodable(#[source] crate::tokens::DecodeError),
+    /// The token was minted but the token history could not keep it.
+    #[error("minted, but not recorded in the token history: {0}")]
+    NotRecorded(#[source] HistoryError),
 }
 
 impl ListError {
@@ -117,14 +207,14 @@ impl SendError {
                 message: e.to_string(),
                 body_at: None,
             },
-            SendError::Replay(text) => Shown {
+            SendError::Replay(e) => Shown {
                 title: "cannot replay",
-                message: text.clone(),
+                message: e.to_string(),
                 body_at: None,
             },
-            SendError::Session(text) => Shown {
-                title: "the request failed",
-                message: text.clone(),
+            SendError::Session(e) => Shown {
+                title: e.title(),
+                message: e.to_string(),
                 body_at: None,
             },
         }
@@ -311,9 +401,26 @@ mod tests {
 
     #[test]
     fn a_session_that_cannot_start_must_be_read_and_an_unwatched_folder_is_a_warning() {
-        let session = JobError::Session("apiplay.toml:3:1: invalid table header".into());
+        let config = ConfigError::UnknownEnvironment {
+            name: "nope".into(),
+            known: "sandbox".into(),
+        };
+        let session = JobError::Session(SessionError::Start(anyhow::Error::new(config)));
         assert!(session.must_read());
-        assert_eq!(session.shown().title, "the session could not start");
+        let shown = session.shown();
+        assert_eq!(shown.title, "the session could not start: apiplay.toml");
+        assert!(shown.message.contains("nope"), "{}", shown.message);
+        let sandbox = SessionError::Start(
+            anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::AddrInUse))
+                .context("starting the embedded sandbox"),
+        );
+        assert_eq!(sandbox.title(), "the session could not start");
+        assert!(
+            sandbox
+                .to_string()
+                .starts_with("starting the embedded sandbox: "),
+            "the whole chain: {sandbox}"
+        );
         let watch = JobError::Watch {
             root: "payloads".into(),
             source: notify::Error::generic("inotify watch limit reached"),

@@ -370,7 +370,7 @@ impl App {
                     text: text.to_owned(),
                 }));
             }
-            Err(SaveFailure::Failed(e)) => {
+            Err(e @ (SaveFailure::Read { .. } | SaveFailure::Write(_))) => {
                 self.drafts.then = None;
                 self.fail(
                     "not saved",

@@ -13,7 +13,7 @@ use super::components::workbench::{CredentialDefault, Inspected};
 use super::editor::JsonProblem;
 use crate::fsio::FileStamp;
 
-use super::errors::{ListError, SendError};
+use super::errors::{CurlImportError, ExportError, ListError, SendError, SessionError, TokenError};
 use super::model::{
     EnvInfo, HistoryRow, PayloadEntry, PayloadInfo, SendOutcome, TokenRow, VarValue,
 };
@@ -30,7 +30,7 @@ pub enum Message {
         now: i64,
     },
     /// The collection was scanned.
-    PayloadsLoaded(Result<Vec<PayloadEntry>, String>),
+    PayloadsLoaded(Result<Vec<PayloadEntry>, crate::collection::TemplateError>),
     /// A payload file and its sidecar were read.
     PayloadLoaded {
         /// Which file.
@@ -61,9 +61,10 @@ pub enum Message {
     },
     /// An exchange was written to the history (lists are stale now).
     Recorded {
-        /// What was recorded: the exchange, the tokens found, the values captured.
-        summary: Option<String>,
-        /// Why it could not be written, if it could not.
+        /// What was recorded (the exchange, the tokens found, the values captured; `None`
+        /// when the session records nothing), or why it could not be written.
+        summary: Result<Option<String>, crate::history::HistoryError>,
+        /// The session's warning about its history (it runs without one).
         warning: Option<String>,
     },
     /// A chunk of a body's line index.
@@ -88,12 +89,12 @@ pub enum Message {
         /// The expression.
         expr: String,
         /// The outputs, one JSON value each, or why the filter failed on this body.
-        result: Result<bytes::Bytes, String>,
+        result: Result<bytes::Bytes, crate::filter::FilterError>,
     },
     /// The editor's request as a curl command (or why it cannot be made).
-    CurlReady(Result<String, String>),
+    CurlReady(Result<String, SendError>),
     /// A pasted curl command was imported: the new payload and what to tell.
-    CurlImported(Result<(PathBuf, String), String>),
+    CurlImported(Result<(PathBuf, String), CurlImportError>),
     /// Search matches in a body.
     SearchDone {
         /// The body searched.
@@ -138,7 +139,7 @@ pub enum Message {
         /// Its id.
         id: i64,
         /// The exchange as a response view, or why not.
-        result: Result<SendOutcome, String>,
+        result: Result<SendOutcome, ListError>,
         /// Its payload path and request body (`None` when it had none), for `l`.
         request: Option<(PathBuf, Option<String>)>,
     },
@@ -161,13 +162,13 @@ pub enum Message {
         result: Result<PayloadInfo, crate::collection::TemplateError>,
     },
     /// A body was written to a file (`w` in the response).
-    Written(Result<PathBuf, String>),
+    Written(Result<PathBuf, ExportError>),
     /// A token pasted into the workbench was decoded and verified, or why not.
-    TokenInspected(Result<Inspected, String>),
+    TokenInspected(Result<Inspected, TokenError>),
     /// The workbench minted and recorded a token, or why not.
-    TokenMinted(Result<Inspected, String>),
+    TokenMinted(Result<Inspected, TokenError>),
     /// The environment's credentials for the mint form: its name and the values set.
-    Credentials(Result<(String, Vec<CredentialDefault>), String>),
+    Credentials(Result<(String, Vec<CredentialDefault>), SessionError>),
     /// A change to the collection was made, or why not (nothing changed then).
     Managed {
         /// What was asked.
@@ -176,7 +177,7 @@ pub enum Message {
         result: Result<super::components::manage::Managed, crate::collection::manage::ManageError>,
     },
     /// A value entered for the session was kept, or why not.
-    SessionValueSet(Result<String, String>),
+    SessionValueSet(Result<String, SessionError>),
     /// Whether a payload to delete has a draft of unsaved edits (the confirmation says so).
     DeleteProbed {
         /// The payload.
@@ -199,14 +200,26 @@ pub enum Message {
 }
 
 /// Why a save wrote nothing (the file on disk is as it was).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum SaveFailure {
     /// The file is not what it was when it was opened: someone else changed it.
+    #[error("the file changed on disk")]
     ChangedOnDisk,
     /// Another file is where a "save as" was to create one.
+    #[error("the file already exists")]
     Exists,
-    /// The write failed: what, which path, why.
-    Failed(String),
+    /// The file could not be checked before writing.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The write failed: which path, which step, why.
+    #[error(transparent)]
+    Write(#[from] crate::fsio::WriteError),
 }
 
 /// What a save expects to find on disk before it writes.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::bigjson::{self, FormattedLine};
+use crate::filter::{Filter, FilterError};
 
 /// How the body is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,37 +353,29 @@ pub fn run_filter(
     body: &[u8],
     expr: &str,
     stop: &std::sync::atomic::AtomicBool,
-) -> Option<Result<bytes::Bytes, String>> {
+) -> Option<Result<bytes::Bytes, FilterError>> {
     use std::sync::atomic::Ordering;
-    let filter = match crate::filter::Filter::new(expr) {
-        Ok(f) => f,
-        Err(e) => return Some(Err(e.to_string())),
-    };
-    let input = match jaq_json::read::parse_single(body) {
-        Ok(v) => v,
-        Err(e) => {
-            return Some(Err(format!(
-                "the response is not JSON ({e}); a filter needs a JSON body"
-            )))
+    let run = || -> Result<Option<bytes::Bytes>, FilterError> {
+        let filter = Filter::new(expr)?;
+        let input = crate::filter::parse_input(body)?;
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
         }
-    };
-    if stop.load(Ordering::Relaxed) {
-        return None;
-    }
-    let values = match filter.run_value(input) {
-        Ok(v) => v,
-        Err(e) => return Some(Err(e.to_string())),
-    };
-    if stop.load(Ordering::Relaxed) {
-        return None;
-    }
-    let mut out = Vec::new();
-    for v in &values {
-        if let Err(e) = crate::filter::write_value(&mut out, v, true, false) {
-            return Some(Err(e.to_string()));
+        let values = filter.run_value(input)?;
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
         }
-    }
-    Some(Ok(out.into()))
+        let mut out = Vec::new();
+        for v in &values {
+            // Into memory: only a value jq cannot print fails here.
+            crate::filter::write_value(&mut out, v, true, false).map_err(|e| FilterError::Run {
+                expr: expr.to_owned(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(Some(out.into()))
+    };
+    run().transpose()
 }
 
 /// A documented error an answer carries: the code, the op whose docs say it, what it means

@@ -4,6 +4,7 @@
 
 use super::components::workbench::{CredentialDefault, Inspected};
 use super::core_link::CoreLink;
+use super::errors::{SessionError, TokenError};
 use crate::cli::token::{mint, Defaults, NewArgs};
 use crate::clock;
 use crate::config::Environment;
@@ -47,12 +48,9 @@ fn keys_of(env: &Environment) -> Keys {
 impl CoreLink {
     /// Decodes a pasted token (the CLI's identification: the decoders, then the history) and
     /// verifies it with the current environment's credentials.
-    pub async fn inspect_token(&self, token: &str) -> Result<Inspected, String> {
+    pub async fn inspect_token(&self, token: &str) -> Result<Inspected, TokenError> {
         let token = token.trim();
-        let decoded = self
-            .decode_token(token)
-            .await
-            .map_err(|e| format!("cannot decode the token: {e}; paste the whole token"))?;
+        let decoded = self.decode_token(token).await?;
         let s = self.session().await?.read().await;
         let env = s.environment();
         let verdict = check::check(token, &decoded, &keys_of(env), &env.name);
@@ -62,16 +60,14 @@ impl CoreLink {
     /// Mints the token the form describes (credentials it leaves empty come from the
     /// environment), records it in the token history as `apiplay token new` does, and
     /// verifies it with the credentials it was minted with.
-    pub async fn mint_token(&self, args: NewArgs) -> Result<Inspected, String> {
+    pub async fn mint_token(&self, args: NewArgs) -> Result<Inspected, TokenError> {
         let s = self.session().await?.read().await;
         let env = s.environment();
         let now = clock::now_unix();
-        let minted = mint(&args, &Defaults::of(env.clone()), now)
-            .map_err(|e| crate::exit::anyhow_text(&e))?;
-        let decoded = crate::tokens::decode(&minted.token)
-            .map_err(|e| format!("the minted token does not decode: {e}"))?;
+        let minted = mint(&args, &Defaults::of(env.clone()), now).map_err(TokenError::Mint)?;
+        let decoded = crate::tokens::decode(&minted.token).map_err(TokenError::Undecodable)?;
         s.with_store_mut(|store| store.record_minted(&minted.token, &decoded, "local", now))
-            .map_err(|e| format!("minted, but not recorded in the token history: {e}"))?;
+            .map_err(TokenError::NotRecorded)?;
         let mut keys = keys_of(env);
         if let Some(cert) = args.cert.clone() {
             keys.agora_app_certificate = Some(cert);
@@ -92,7 +88,9 @@ impl CoreLink {
     }
 
     /// The environment's credentials for the mint form (secrets flagged, to be masked).
-    pub async fn credential_defaults(&self) -> Result<(String, Vec<CredentialDefault>), String> {
+    pub async fn credential_defaults(
+        &self,
+    ) -> Result<(String, Vec<CredentialDefault>), SessionError> {
         let s = self.session().await?.read().await;
         let env = s.environment();
         let defaults = CREDENTIALS

@@ -107,7 +107,10 @@ impl App {
     }
 
     /// A value was kept for the session (or not): say so and read the rows again.
-    pub(super) fn session_value_set(&mut self, result: Result<String, String>) {
+    pub(super) fn session_value_set(
+        &mut self,
+        result: Result<String, super::errors::SessionError>,
+    ) {
         match result {
             Ok(name) => {
                 self.say(
@@ -121,7 +124,7 @@ impl App {
                     self.resolve_vars();
                 }
             }
-            Err(e) => self.say(Level::Error, format!("not kept: {e}")),
+            Err(e) => self.fail(e.title(), &format!("not kept: {e}")),
         }
     }
 

@@ -15,6 +15,7 @@ use super::{copy, line_at, Command, Component, Ctx, Handled, Level, View};
 use crate::filter::{Filter, FilterError};
 use crate::http::human_size;
 use crate::tui::bigjson::FormattedLine;
+use crate::tui::errors::SendError;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::message::Effect;
 use crate::tui::response::{BodyMode, ResponseView, LIVE_FILTER_LIMIT};
@@ -183,7 +184,7 @@ impl ResponsePane {
         id: u64,
         fresh: u64,
         expr: String,
-        result: Result<bytes::Bytes, String>,
+        result: Result<bytes::Bytes, FilterError>,
         cx: &mut Ctx<'_>,
     ) {
         if self.filter_running.as_deref() == Some(expr.as_str()) {
@@ -219,16 +220,21 @@ impl ResponsePane {
                     mode,
                 });
             }
-            Err(message) => match self.filter.as_mut() {
-                Some(p) => p.error = Some((0, message)),
-                None => cx.say(Level::Error, message),
+            Err(e) => match self.filter.as_mut() {
+                // The prompt points at the column of an expression error (a later edit may
+                // have fixed it, but the text still says what was run).
+                Some(p) => match e {
+                    FilterError::Expression { col, message, .. } => p.error = Some((col, message)),
+                    other => p.error = Some((0, other.to_string())),
+                },
+                None => cx.say(Level::Error, e.to_string()),
             },
         }
     }
 
     /// The editor's request as curl, ready: copied (OSC 52), or written to a file when it is
     /// over what OSC 52 carries.
-    pub fn curl_ready(&mut self, result: Result<String, String>, cx: &mut Ctx<'_>) {
+    pub fn curl_ready(&mut self, result: Result<String, SendError>, cx: &mut Ctx<'_>) {
         match result {
             Ok(text) if text.len() > super::OSC52_MAX_TEXT => {
                 cx.say(
@@ -244,7 +250,10 @@ impl ResponsePane {
                 });
             }
             Ok(text) => copy(cx, text, "the request as a curl command", None),
-            Err(e) => cx.say(Level::Error, format!("no curl command: {e}")),
+            Err(e) => {
+                let shown = e.shown();
+                cx.say(Level::Error, format!("no curl command: {}", shown.message));
+            }
         }
     }
 

@@ -76,7 +76,10 @@ impl TokensPane {
     }
 
     /// A workbench decode or mint answered.
-    pub fn workbench_answered(&mut self, result: Result<Inspected, String>) {
+    pub fn workbench_answered(
+        &mut self,
+        result: Result<Inspected, crate::tui::errors::TokenError>,
+    ) {
         if let Some(w) = self.workbench.as_mut() {
             w.answered(result);
         }

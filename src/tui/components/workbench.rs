@@ -304,7 +304,7 @@ pub struct Workbench {
     env: String,
     defaults: Vec<CredentialDefault>,
     /// What the last decode or mint gave.
-    pub result: Option<Result<Inspected, String>>,
+    pub result: Option<Result<Inspected, crate::tui::errors::TokenError>>,
     /// A form problem found before anything was asked of the core.
     problem: Option<String>,
     /// Whether a decode or mint is running.
@@ -381,7 +381,7 @@ impl Workbench {
     }
 
     /// A decode or mint answered.
-    pub fn answered(&mut self, result: Result<Inspected, String>) {
+    pub fn answered(&mut self, result: Result<Inspected, crate::tui::errors::TokenError>) {
         self.pending = false;
         self.scroll = 0;
         self.result = Some(result);
@@ -568,7 +568,7 @@ impl Workbench {
         match &self.result {
             None => {}
             Some(Err(e)) => {
-                for l in e.lines() {
+                for l in e.to_string().lines() {
                     lines.push(Line::styled(l.to_owned(), theme::error()));
                 }
             }
