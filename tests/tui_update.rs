@@ -840,3 +840,23 @@ fn a_history_write_that_failed_is_a_warning_and_a_body_not_written_opens_the_pan
         "{s}"
     );
 }
+
+#[test]
+fn f6_on_the_payloads_tab_reads_the_collection_again() {
+    let mut app = app(80, 24);
+    app.focus = Focus::Sidebar;
+    app.sidebar.tab = Tab::Payloads;
+    app.effects.clear();
+    app.update(key(KeyCode::F(6)));
+    assert_eq!(app.effects, vec![Effect::Rescan]);
+    assert!(
+        app.status.as_ref().unwrap().1.contains("read again"),
+        "{:?}",
+        app.status
+    );
+    // Elsewhere F6 is not bound: the History tab leaves the collection alone.
+    app.sidebar.tab = Tab::History;
+    app.effects.clear();
+    app.update(key(KeyCode::F(6)));
+    assert!(!app.effects.contains(&Effect::Rescan), "{:?}", app.effects);
+}

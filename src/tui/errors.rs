@@ -61,8 +61,9 @@ pub enum JobError {
     /// environment; the text names the file and what to do.
     #[error(transparent)]
     Session(#[from] SessionError),
-    /// The collection folder cannot be watched for changes made outside apiplay.
-    #[error("{} is not watched ({source}): files changed outside apiplay show after a restart", root.display())]
+    /// The collection folder cannot be watched for changes made outside apiplay (F6 reads
+    /// it again by hand).
+    #[error("{} is not watched ({source}): F6 on the Payloads tab shows files changed outside apiplay", root.display())]
     Watch {
         /// The collection folder.
         root: std::path::PathBuf,

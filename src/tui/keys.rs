@@ -166,6 +166,8 @@ pub enum Action {
     Delete,
     /// Create a folder in the collection.
     NewFolder,
+    /// Read the collection folder again.
+    Rescan,
     /// Open the operation picker: a new payload from a catalogue operation.
     NewFromOp,
     /// The operation picker for a new payload in the highlighted payload's folder.
@@ -277,6 +279,7 @@ pub const KEYS: &[Binding] = &[
     b(S::Payloads, &[k(KeyCode::Delete)], "Delete", A::Delete, "deletes them (asks first)", Some("Del:delete")),
     b(S::Payloads, &[Chord(KeyCode::Char('f'), ALT)], "Alt+F", A::NewFolder, "new folder", None),
     b(S::Payloads, &[Chord(KeyCode::Char('n'), ALT)], "Alt+N", A::NewHere, "new payload from an operation, in the highlighted payload's folder", None),
+    b(S::Payloads, &[k(KeyCode::F(6))], "F6", A::Rescan, "reads the collection folder again (while it is watched, changes made outside apiplay show by themselves)", None),
     b(S::History, &[k(KeyCode::Enter)], "Enter", A::Open, "opens the exchange", Some("Enter:open")),
     b(S::History, &[c('r')], "`r`", A::Replay, "replays it", Some("r:replay")),
     b(S::History, &[c('l')], "`l`", A::LoadRequest, "loads its request into the editor (undoable)", Some("l:load")),

@@ -12,10 +12,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::manage::Ask;
-use super::{clip_left, line_at, Command, Component, Ctx, Handled, View};
+use super::{clip_left, line_at, Command, Component, Ctx, Handled, Level, View};
 use crate::tui::app::Focus;
 use crate::tui::keys::{self, Action, Scope};
 use crate::tui::list::SelectList;
+use crate::tui::message::Effect;
 use crate::tui::model::PayloadEntry;
 use crate::tui::theme;
 
@@ -152,6 +153,13 @@ impl Component for PayloadsPane {
             }),
             Some(Action::NewFolder) => cx.command(Command::Ask(Ask::NewFolder)),
             Some(Action::NewHere) => cx.command(Command::PickOpIn(self.folder())),
+            Some(Action::Rescan) => {
+                cx.say(
+                    Level::Info,
+                    "the payload list is read again from the collection folder",
+                );
+                cx.effect(Effect::Rescan);
+            }
             Some(Action::KillLine) => self.set_filter(String::new()),
             Some(Action::Cancel) if !self.filter.is_empty() => self.set_filter(String::new()),
             _ => match key.code {
