@@ -560,6 +560,6 @@ fn the_recorded_line_names_the_exchange_tokens_and_captures() {
     };
     assert_eq!(
         apiplay::tui::core_link::recorded_summary(&r),
-        "recorded #12: token mesibo for xyz@example.com (app com.mesibo.firstapp), no expiry known; captured mesibo_user_token"
+        "recorded #12: token mesibo for xyz@example.com, no expiry known; captured mesibo_user_token"
     );
 }

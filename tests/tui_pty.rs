@@ -23,9 +23,9 @@ fn send_the_docs_payload_to_the_sandbox_and_find_the_token() {
     let screen = s.wait_for("\"result\": true", 20);
     assert!(screen.contains("200 OK"), "{screen}");
     assert!(screen.contains("\"token\": \""), "the user token: {screen}");
-    // The footer says what was recorded.
+    // The footer says what was recorded, the expiry included (the app is on the Tokens tab).
     s.wait_for(
-        "recorded #1: token mesibo for xyz@example.com (app com.mesibo.firstapp), expires in 36",
+        "recorded #1: token mesibo for xyz@example.com, expires in 36",
         10,
     );
     // y copies the body through the terminal (OSC 52), which works over SSH too.

@@ -39,19 +39,31 @@ pub fn status_line(
 
 /// `token mesibo for xyz@example.com (app com.mesibo.firstapp), expires in 364d 23h`.
 pub fn token_line(token: &IssuedToken) -> String {
-    let subject = token
-        .subject
-        .as_deref()
-        .map_or_else(String::new, |s| format!(" for {s}"));
+    let (subject, left) = subject_and_left(token);
     let app = token
         .app
         .as_deref()
         .map_or_else(String::new, |a| format!(" (app {a})"));
+    format!("token {}{subject}{app}, {left}", token.format)
+}
+
+/// [`token_line`] without the app (`token mesibo for alice@example.com, expires in 365d`),
+/// for the TUI's one status line; the Tokens tab shows the app.
+pub fn token_brief(token: &IssuedToken) -> String {
+    let (subject, left) = subject_and_left(token);
+    format!("token {}{subject}, {left}", token.format)
+}
+
+fn subject_and_left(token: &IssuedToken) -> (String, String) {
+    let subject = token
+        .subject
+        .as_deref()
+        .map_or_else(String::new, |s| format!(" for {s}"));
     let left = token.expires_at.map_or_else(
         || "no expiry known".to_owned(),
         |e| clock::time_left(e, clock::now_unix()),
     );
-    format!("token {}{subject}{app}, {left}", token.format)
+    (subject, left)
 }
 
 /// At most 60 characters of a value, for one-line summaries.

@@ -293,7 +293,7 @@ pub fn recorded_summary(r: &crate::history::Recorded) -> String {
     let mut parts: Vec<String> = r
         .tokens
         .iter()
-        .map(crate::cli::output::token_line)
+        .map(crate::cli::output::token_brief)
         .collect();
     if !r.captures.is_empty() {
         let names: Vec<&str> = r.captures.iter().map(|(k, _)| k.as_str()).collect();
