@@ -65,6 +65,62 @@ fn the_docs_popup_scrolls_to_its_last_word_at_60x15() {
     assert!(end.contains("THE-END-OF-THE-DOCS"), "{end}");
 }
 
+#[test]
+fn the_catalogue_docs_are_laid_out_for_the_popups_width() {
+    let mut app = app(60, 24);
+    app.update(Message::PayloadLoaded {
+        path: "payloads/mesibo/useradd.json".into(),
+        result: Ok(PayloadInfo {
+            text: "{}".into(),
+            backend: "mesibo".into(),
+            method: "POST".into(),
+            docs: "the text at 92 columns, not shown".into(),
+            docs_op: Some("mesibo.useradd".into()),
+            ..PayloadInfo::default()
+        }),
+        replace: None,
+        restored: false,
+        stale_draft: None,
+    });
+    app.update(ctrl('d'));
+    let mut seen = String::new();
+    for _ in 0..40 {
+        seen.push_str(&text(&app));
+        app.update(key(KeyCode::PageDown));
+    }
+    seen.push_str(&text(&app));
+    // One line per field, not the 92-column table wrapped into itself.
+    assert!(
+        seen.contains("user.address: string · required · >= 1 chars"),
+        "{seen}"
+    );
+    assert!(!seen.contains("REQUIRED LIMITS"), "{seen}");
+    assert!(!seen.contains("not shown"), "{seen}");
+    assert!(seen.contains("Sources"), "scrolls to the end: {seen}");
+    // A wide terminal keeps the table.
+    let mut wide = app_with_docs_op(140, 40);
+    wide.update(ctrl('d'));
+    assert!(text(&wide).contains("REQUIRED LIMITS"));
+}
+
+fn app_with_docs_op(w: u16, h: u16) -> apiplay::tui::app::App {
+    let mut app = app(w, h);
+    app.update(Message::PayloadLoaded {
+        path: "payloads/mesibo/useradd.json".into(),
+        result: Ok(PayloadInfo {
+            text: "{}".into(),
+            backend: "mesibo".into(),
+            method: "POST".into(),
+            docs_op: Some("mesibo.useradd".into()),
+            ..PayloadInfo::default()
+        }),
+        replace: None,
+        restored: false,
+        stale_draft: None,
+    });
+    app
+}
+
 fn token_with_claims(id: i64) -> TokenRow {
     let claims: serde_json::Map<String, serde_json::Value> = (0..30)
         .map(|i| (format!("claim{i:02}"), serde_json::json!(i)))

@@ -8,21 +8,33 @@ use super::check::{expected_phrase, num, toml_text};
 use super::schema::{AuthScheme, Field};
 use super::Operation;
 
+/// The width `apiplay explain` writes to.
 const WIDTH: usize = 92;
+
+/// Below this width the field table becomes one line per field (`path  type · required ·
+/// limits`) with its meaning under it: the columns would wrap into each other.
+const TABLE_WIDTH: usize = 80;
 
 /// Wraps `text` to `width` columns after `indent`.
 fn wrap(text: &str, indent: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr as _;
     let mut out = String::new();
     let mut line = String::new();
+    // Columns, not bytes: `·` and `—` are one column each.
+    let mut used = 0;
     for word in text.split_whitespace() {
-        if !line.is_empty() && indent.len() + line.len() + 1 + word.chars().count() > width {
+        let w = word.width();
+        if !line.is_empty() && indent.width() + used + 1 + w > width {
             let _ = writeln!(out, "{indent}{line}");
             line.clear();
+            used = 0;
         }
         if !line.is_empty() {
             line.push(' ');
+            used += 1;
         }
         line.push_str(word);
+        used += w;
     }
     if !line.is_empty() {
         let _ = writeln!(out, "{indent}{line}");
@@ -66,28 +78,39 @@ fn limits(f: &Field) -> String {
         .join("; ")
 }
 
-fn field_rows(out: &mut String, fields: &[Field]) {
-    let width = fields
+fn field_rows(out: &mut String, fields: &[Field], width: usize) {
+    let table = width >= TABLE_WIDTH;
+    let path_w = fields
         .iter()
         .map(|f| f.path.len().max(6))
         .max()
         .unwrap_or(6);
-    let _ = writeln!(
-        out,
-        "  {:width$}  {:16} {:13} {:8} LIMITS",
-        "PATH", "TYPE", "UNITS", "REQUIRED"
-    );
-    let _ = width;
+    if table {
+        let _ = writeln!(
+            out,
+            "  {:path_w$}  {:16} {:13} {:8} LIMITS",
+            "PATH", "TYPE", "UNITS", "REQUIRED"
+        );
+    }
     for f in fields {
         let path = if f.path.is_empty() { "(body)" } else { &f.path };
-        let row = format!(
-            "  {path:width$}  {:16} {:13} {:8} {}",
-            f.ty.names(),
-            f.units.map_or("", |u| u.as_str()),
-            if f.required { "yes" } else { "" },
-            limits(f)
-        );
-        let _ = writeln!(out, "{}", row.trim_end());
+        let units = f.units.map_or("", |u| u.as_str());
+        let required = if f.required { "yes" } else { "" };
+        if table {
+            let row = format!(
+                "  {path:path_w$}  {:16} {units:13} {required:8} {}",
+                f.ty.names(),
+                limits(f)
+            );
+            let _ = writeln!(out, "{}", row.trim_end());
+        } else {
+            let mut facts = vec![f.ty.names()];
+            facts.extend([units, if f.required { "required" } else { "" }].map(str::to_owned));
+            facts.push(limits(f));
+            facts.retain(|p| !p.is_empty());
+            let row = format!("{path}: {}", facts.join(" · "));
+            out.push_str(&wrap(&row, "  ", width));
+        }
         let mut meaning = f.meaning.clone();
         if !f.documented {
             meaning.push_str(" [not documented: the sandbox's reading]");
@@ -98,7 +121,7 @@ fn field_rows(out: &mut String, fields: &[Field]) {
         if let Some(e) = &f.example {
             let _ = write!(meaning, "; e.g. {}", toml_text(e));
         }
-        out.push_str(&wrap(&meaning, "      ", WIDTH));
+        out.push_str(&wrap(&meaning, "      ", width));
     }
 }
 
@@ -106,11 +129,17 @@ impl Operation {
     /// The op's docs as terminal text: what `apiplay explain` prints and the TUI's docs
     /// popup shows.
     pub fn explain_text(&self) -> String {
-        render(self)
+        render(self, WIDTH)
+    }
+
+    /// [`Operation::explain_text`] wrapped to `width` columns (the TUI's docs popup): under
+    /// 80 the field table is one line per field.
+    pub fn explain_text_for(&self, width: usize) -> String {
+        render(self, width.min(WIDTH))
     }
 }
 
-fn render(op: &Operation) -> String {
+fn render(op: &Operation, width: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", op.id, op.title);
     let path = if op.path.is_empty() { "/" } else { &op.path };
@@ -145,16 +174,16 @@ fn render(op: &Operation) -> String {
         let _ = writeln!(out, "headers: {}", h.join(", "));
     }
     let _ = writeln!(out, "docs: {}\n", op.docs_url);
-    out.push_str(&wrap(&op.summary, "", WIDTH));
+    out.push_str(&wrap(&op.summary, "", width));
     if !op.params.is_empty() {
         let _ = writeln!(out, "\nURL parameters");
-        field_rows(&mut out, &op.params);
+        field_rows(&mut out, &op.params, width);
     }
     if op.fields.is_empty() {
         let _ = writeln!(out, "\nBody: none");
     } else {
         let _ = writeln!(out, "\nFields");
-        field_rows(&mut out, &op.fields);
+        field_rows(&mut out, &op.fields, width);
         let _ = writeln!(out, "\nExample body");
         for line in op.starter_body().lines() {
             let _ = writeln!(out, "  {line}");
@@ -162,7 +191,7 @@ fn render(op: &Operation) -> String {
     }
     if !op.response.is_empty() {
         let _ = writeln!(out, "\nAnswer");
-        let width = op
+        let path_w = op
             .response
             .iter()
             .map(|r| r.path.len().max(6))
@@ -177,10 +206,15 @@ fn render(op: &Operation) -> String {
             if !r.documented {
                 meaning.push_str(" [not documented]");
             }
-            let first = format!("  {path:width$}  ");
-            let body = wrap(&meaning, &" ".repeat(first.len()), WIDTH);
-            out.push_str(&first);
-            out.push_str(body.trim_start());
+            if width >= TABLE_WIDTH {
+                let first = format!("  {path:path_w$}  ");
+                let body = wrap(&meaning, &" ".repeat(first.len()), width);
+                out.push_str(&first);
+                out.push_str(body.trim_start());
+            } else {
+                let _ = writeln!(out, "  {path}");
+                out.push_str(&wrap(&meaning, "      ", width));
+            }
         }
     }
     if !op.errors.is_empty() {
@@ -191,19 +225,19 @@ fn render(op: &Operation) -> String {
                 .map_or_else(String::new, |s| format!(" (HTTP {s})"));
             let note = if e.documented { "" } else { " [sandbox]" };
             let _ = writeln!(out, "  {}{status}{note}", e.code);
-            out.push_str(&wrap(&e.meaning, "      ", WIDTH));
-            out.push_str(&wrap(&format!("what to do: {}", e.fix), "      ", WIDTH));
+            out.push_str(&wrap(&e.meaning, "      ", width));
+            out.push_str(&wrap(&format!("what to do: {}", e.fix), "      ", width));
         }
     }
     if !op.sandbox_notes.is_empty() {
         let _ = writeln!(out, "\nIn the sandbox");
         for n in &op.sandbox_notes {
-            out.push_str(&wrap(&format!("- {n}"), "  ", WIDTH));
+            out.push_str(&wrap(&format!("- {n}"), "  ", width));
         }
     }
     let _ = writeln!(out, "\nSources");
     for s in &op.sources {
-        out.push_str(&wrap(&format!("- {s}"), "  ", WIDTH));
+        out.push_str(&wrap(&format!("- {s}"), "  ", width));
     }
     out
 }

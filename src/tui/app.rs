@@ -11,7 +11,7 @@ use std::time::Instant;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::components::popup::Popup;
+use super::components::popup::{Popup, PopupKind};
 use super::components::response::ResponsePane;
 use super::components::sidebar::Sidebar;
 pub use super::components::sidebar::Tab;
@@ -784,10 +784,16 @@ impl App {
             } else {
                 &info.url_path
             };
-            let mut lines = vec![Line::raw(format!(
-                "{method} {path} (backend `{}`)",
-                info.backend
-            ))];
+            let header = Line::raw(format!("{method} {path} (backend `{}`)", info.backend));
+            let op = info
+                .docs_op
+                .as_deref()
+                .and_then(|id| crate::catalogue::catalogue().get(id));
+            if let Some(op) = op {
+                self.popup = Some(Popup::new(PopupKind::Docs { header, op }));
+                return;
+            }
+            let mut lines = vec![header];
             if info.docs.trim().is_empty() {
                 lines.push(Line::styled(
                     "this payload's sidecar has no docs",

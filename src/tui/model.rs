@@ -36,8 +36,11 @@ pub struct PayloadInfo {
     pub method: String,
     /// Path appended to the backend URL.
     pub url_path: String,
-    /// The sidecar's docs paragraph.
+    /// The sidecar's docs paragraph, or the catalogue's docs of its op.
     pub docs: String,
+    /// The catalogue op `docs` comes from, if it does: the docs popup renders it again at
+    /// its own width.
+    pub docs_op: Option<String>,
     /// Why the sidecar could not be read (`file.toml:line:col: …`); the body still opens.
     pub sidecar_error: Option<String>,
     /// The sidecar's text, when there is a sidecar file.

@@ -34,7 +34,14 @@ pub enum PopupKind {
     },
     /// Every variable with its value and source.
     Variables(super::variables::VariablesView),
-    /// A titled text: the docs, or an error to read in full.
+    /// The catalogue's docs of the open payload's op, laid out for the popup's width.
+    Docs {
+        /// The payload's method, path and backend.
+        header: Line<'static>,
+        /// Its op.
+        op: &'static crate::catalogue::Operation,
+    },
+    /// A titled text: docs from a sidecar, or an error to read in full.
     Text {
         /// The title.
         title: String,
@@ -131,6 +138,7 @@ impl Popup {
             PopupKind::Help => "Keys — ↑↓ PgUp/PgDn scroll, Esc closes".into(),
             PopupKind::Environments { .. } => "Environment — Enter switches, Esc closes".into(),
             PopupKind::Text { title, .. } => format!("{title} — ↑↓ scroll, Esc closes"),
+            PopupKind::Docs { .. } => "Docs — ↑↓ scroll, Esc closes".into(),
             PopupKind::Unsaved { .. } => "Unsaved edit".into(),
             PopupKind::Conflict { .. } => "Changed on disk".into(),
             PopupKind::StaleDraft { .. } => "Draft older than the file".into(),
@@ -139,8 +147,15 @@ impl Popup {
         }
     }
 
-    fn lines(&self) -> Vec<Line<'static>> {
+    /// The lines to show in a text popup `width` columns wide inside its borders.
+    fn lines(&self, width: usize) -> Vec<Line<'static>> {
         match &self.kind {
+            PopupKind::Docs { header, op } => {
+                let text = op.explain_text_for(width);
+                std::iter::once(header.clone())
+                    .chain(text.lines().map(|l| Line::raw(l.to_owned())))
+                    .collect()
+            }
             PopupKind::Help => help_lines(),
             PopupKind::Environments {
                 names,
@@ -229,9 +244,9 @@ impl Component for Popup {
             v.render(area, buf);
             return;
         }
-        let lines = self.lines();
         let width = (area.width * 4 / 5).max(20).min(area.width);
         let inner_w = usize::from(width.saturating_sub(2)).max(1);
+        let lines = self.lines(inner_w);
         let rows = wrapped_rows(&lines, inner_w);
         let height = u16::try_from(rows + 2)
             .unwrap_or(u16::MAX)
