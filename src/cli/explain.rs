@@ -1,7 +1,7 @@
 //! `apiplay explain OP|FILE` (an operation's docs for a terminal, from the catalogue) and
 //! `apiplay new OP [PATH]` (a ready payload and sidecar for an operation).
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -62,8 +62,14 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<Outcome> {
         })?
     };
     let stdout = std::io::stdout();
+    // A terminal narrower than the table gets the one-line-per-field layout; a pipe gets
+    // the full width.
+    let text = match crossterm::terminal::size() {
+        Ok((cols, _)) if stdout.is_terminal() => op.explain_text_for(usize::from(cols)),
+        _ => op.explain_text(),
+    };
     let mut out = stdout.lock();
-    out.write_all(op.explain_text().as_bytes())?;
+    out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(Outcome::Ok)
 }
