@@ -67,21 +67,7 @@ fn the_docs_popup_scrolls_to_its_last_word_at_60x15() {
 
 #[test]
 fn the_catalogue_docs_are_laid_out_for_the_popups_width() {
-    let mut app = app(60, 24);
-    app.update(Message::PayloadLoaded {
-        path: "payloads/mesibo/useradd.json".into(),
-        result: Ok(PayloadInfo {
-            text: "{}".into(),
-            backend: "mesibo".into(),
-            method: "POST".into(),
-            docs: "the text at 92 columns, not shown".into(),
-            docs_op: Some("mesibo.useradd".into()),
-            ..PayloadInfo::default()
-        }),
-        replace: None,
-        restored: false,
-        stale_draft: None,
-    });
+    let mut app = app_with_docs_op(60, 24);
     app.update(ctrl('d'));
     let mut seen = String::new();
     for _ in 0..40 {
@@ -103,6 +89,7 @@ fn the_catalogue_docs_are_laid_out_for_the_popups_width() {
     assert!(text(&wide).contains("REQUIRED LIMITS"));
 }
 
+/// An app at `w`×`h` with mesibo's useradd open, its docs from the catalogue.
 fn app_with_docs_op(w: u16, h: u16) -> apiplay::tui::app::App {
     let mut app = app(w, h);
     app.update(Message::PayloadLoaded {
@@ -111,6 +98,7 @@ fn app_with_docs_op(w: u16, h: u16) -> apiplay::tui::app::App {
             text: "{}".into(),
             backend: "mesibo".into(),
             method: "POST".into(),
+            docs: "the text at 92 columns, not shown".into(),
             docs_op: Some("mesibo.useradd".into()),
             ..PayloadInfo::default()
         }),
