@@ -17,9 +17,16 @@ const TABLE_WIDTH: usize = 80;
 
 /// Wraps `text` to `width` columns after `indent`.
 fn wrap(text: &str, indent: &str, width: usize) -> String {
+    hang(text, indent, indent, width)
+}
+
+/// Wraps `text` to `width` columns: the first line after `first`, the others after `rest`
+/// (a list item's text lines up after its `- `).
+fn hang(text: &str, first: &str, rest: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthStr as _;
     let mut out = String::new();
     let mut line = String::new();
+    let mut indent = first;
     // Columns, not bytes: `·` and `—` are one column each.
     let mut used = 0;
     for word in text.split_whitespace() {
@@ -28,6 +35,7 @@ fn wrap(text: &str, indent: &str, width: usize) -> String {
             let _ = writeln!(out, "{indent}{line}");
             line.clear();
             used = 0;
+            indent = rest;
         }
         if !line.is_empty() {
             line.push(' ');
@@ -109,7 +117,7 @@ fn field_rows(out: &mut String, fields: &[Field], width: usize) {
             facts.push(limits(f));
             facts.retain(|p| !p.is_empty());
             let row = format!("{path}: {}", facts.join(" · "));
-            out.push_str(&wrap(&row, "  ", width));
+            out.push_str(&hang(&row, "  ", "    ", width));
         }
         let mut meaning = f.meaning.clone();
         if !f.documented {
@@ -232,12 +240,50 @@ fn render(op: &Operation, width: usize) -> String {
     if !op.sandbox_notes.is_empty() {
         let _ = writeln!(out, "\nIn the sandbox");
         for n in &op.sandbox_notes {
-            out.push_str(&wrap(&format!("- {n}"), "  ", width));
+            out.push_str(&hang(&format!("- {n}"), "  ", "    ", width));
         }
     }
     let _ = writeln!(out, "\nSources");
     for s in &op.sources {
-        out.push_str(&wrap(&format!("- {s}"), "  ", width));
+        out.push_str(&hang(&format!("- {s}"), "  ", "    ", width));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_list_item_hangs_after_its_dash_and_widths_count_columns() {
+        let text = hang("- one two three four · five", "  ", "    ", 16);
+        // `    three four ·` is 16 columns (17 bytes): it fits.
+        assert_eq!(text, "  - one two\n    three four ·\n    five\n");
+        assert_eq!(wrap("ab · cd · ef", "", 12), "ab · cd · ef\n");
+    }
+
+    #[test]
+    fn under_80_columns_each_field_is_one_line_and_fits() {
+        let op = crate::catalogue::catalogue().get("mesibo.useradd").unwrap();
+        let narrow = op.explain_text_for(60);
+        assert!(!narrow.contains("REQUIRED"), "no table: {narrow}");
+        assert!(
+            narrow.contains(
+                "\n  user.token.expiry: integer · minutes · >= 1 minutes;\n    default 525600\n"
+            ),
+            "{narrow}"
+        );
+        let fields =
+            &narrow[narrow.find("\nFields\n").unwrap()..narrow.find("\nExample body").unwrap()];
+        for line in fields.lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(line) <= 60, "{line}");
+        }
+        assert!(op.explain_text_for(120).contains("REQUIRED LIMITS"));
+        assert_eq!(
+            op.explain_text_for(120),
+            op.explain_text(),
+            "92 columns at most"
+        );
+    }
 }
