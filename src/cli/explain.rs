@@ -64,9 +64,13 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     // A terminal narrower than the table gets the one-line-per-field layout; a pipe gets
     // the full width.
-    let text = match crossterm::terminal::size() {
-        Ok((cols, _)) if stdout.is_terminal() => op.explain_text_for(usize::from(cols)),
-        _ => op.explain_text(),
+    let cols = stdout
+        .is_terminal()
+        .then(crossterm::terminal::size)
+        .and_then(Result::ok);
+    let text = match cols {
+        Some((cols, _)) => op.explain_text_for(usize::from(cols)),
+        None => op.explain_text(),
     };
     let mut out = stdout.lock();
     out.write_all(text.as_bytes())?;

@@ -389,18 +389,19 @@ impl App {
                 }
             }
             Message::Recorded { summary, warning } => {
-                if let Err(e) = summary {
-                    self.say(Level::Warn, format!("not recorded in the history: {e}"));
-                } else if let Some(w) = warning {
-                    self.say(Level::Warn, w);
-                } else if let Ok(Some(said)) = summary {
+                match (summary, warning) {
+                    (Err(e), _) => {
+                        self.say(Level::Warn, format!("not recorded in the history: {e}"));
+                    }
+                    (Ok(_), Some(w)) => self.say(Level::Warn, w),
                     // After an API's "no", the refusal stays first on the line.
-                    match self.status.take() {
+                    (Ok(Some(said)), None) => match self.status.take() {
                         Some((Level::Error, no)) => {
                             self.say(Level::Error, format!("{no} · {said}"));
                         }
                         _ => self.say(Level::Info, said),
-                    }
+                    },
+                    (Ok(None), None) => {}
                 }
                 self.effects.push(Effect::LoadHistory);
                 self.effects.push(Effect::LoadTokens);

@@ -348,14 +348,11 @@ fn read_payload(path: &Path) -> Result<PayloadInfo, TemplateError> {
                 .docs
                 .clone()
                 .filter(|d| !d.trim().is_empty());
+            // The popup lays the op's docs out for its own width, so only the op is kept.
             let docs_op = docs.is_none().then(|| {
                 let report = crate::catalogue::catalogue().check_payload(&t.sidecar, &t.body);
-                report.op.map(|op| (op.explain_text(), op.id.clone()))
+                report.op.map(|op| op.id.clone())
             });
-            let (docs, docs_op) = match docs_op.flatten() {
-                Some((text, id)) => (Some(text), Some(id)),
-                None => (docs, None),
-            };
             let file = t.sidecar;
             let side = file.sidecar;
             Ok(PayloadInfo {
@@ -364,7 +361,7 @@ fn read_payload(path: &Path) -> Result<PayloadInfo, TemplateError> {
                 method: side.method,
                 url_path: side.path,
                 docs: docs.unwrap_or_default(),
-                docs_op,
+                docs_op: docs_op.flatten(),
                 sidecar_error: None,
                 sidecar_text: file.path.is_some().then_some(file.text),
                 query: side.query.into_iter().collect(),

@@ -36,10 +36,9 @@ pub struct PayloadInfo {
     pub method: String,
     /// Path appended to the backend URL.
     pub url_path: String,
-    /// The sidecar's docs paragraph, or the catalogue's docs of its op.
+    /// The sidecar's own docs paragraph (files written before the catalogue).
     pub docs: String,
-    /// The catalogue op `docs` comes from, if it does: the docs popup renders it again at
-    /// its own width.
+    /// Without one, the catalogue op whose docs the popup shows, laid out for its width.
     pub docs_op: Option<String>,
     /// Why the sidecar could not be read (`file.toml:line:col: …`); the body still opens.
     pub sidecar_error: Option<String>,
